@@ -1,0 +1,1 @@
+"""Auto-coding: the codebook's rules compiled to spaCy matchers, applied to respondent turns."""

@@ -1,0 +1,86 @@
+"""`qualcode`: the Typer application, its global options and error handling."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from qualcode.cli.state import State
+from qualcode.errors import QualcodeError
+
+
+class QualcodeGroup(TyperGroup):
+    """Turns a domain error into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted - everything committed before is kept")
+
+
+def fail(message: str) -> None:
+    """Print `Error: message` as one line on stderr and exit with status 1."""
+    one_line = " ".join(str(message).split())
+    print(f"Error: {one_line}", file=sys.stderr)
+    raise typer.Exit(1)
+
+
+def make_app(help: str) -> typer.Typer:
+    return typer.Typer(cls=QualcodeGroup, help=help, no_args_is_help=True,
+                       rich_markup_mode=None, pretty_exceptions_enable=False,
+                       add_completion=False)
+
+
+app = make_app("Code qualitative interviews: codebook, transcripts, coding, comparison.")
+
+
+@app.callback()
+def _globals(
+    ctx: typer.Context,
+    project: Annotated[Path | None, typer.Option(
+        "--project", "-p", envvar="QUALCODE_PROJECT",
+        help="Project folder (default: the current folder or the nearest parent project).",
+        show_envvar=True)] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", envvar="QUALCODE_DB", show_envvar=True,
+        help="Store URL: sqlite:///PATH or postgresql://USER@HOST/DB "
+             "(default: qualcode.toml, else .qualcode/qualcode.db).")] = None,
+    coder: Annotated[str | None, typer.Option(
+        "--coder", envvar="QUALCODE_CODER", show_envvar=True,
+        help="Your coder name, recorded with everything you code or decide.")] = None,
+) -> None:
+    """Code qualitative interviews: codebook, transcripts, coding, comparison."""
+    ctx.obj = State(project_dir=project, db=db, coder=coder)
+
+
+def _register() -> None:
+    from qualcode.cli import commands_analysis, commands_coding, commands_project
+
+    for module in (commands_project, commands_coding, commands_analysis):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point: unexpected errors print one line, not a traceback
+    (tracebacks can carry transcript text); QUALCODE_DEBUG=1 shows them."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("QUALCODE_DEBUG"):
+            raise
+        print(f"Error: unexpected {type(exc).__name__} - please report it "
+              "(QUALCODE_DEBUG=1 shows the traceback)", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,213 @@
+"""Commands for the project as a whole: init, import, status, codebook, export, log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.app import make_app
+from qualcode.cli.output import Format, FormatOpt, OutputOpt, emit, info
+from qualcode.cli.progress import progress_bar
+from qualcode.cli.state import project as get_project
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    name: Annotated[str | None, typer.Option(help="Project name (default: folder name).")]
+    = None,
+) -> None:
+    """Create a project: qualcode.toml, a starter codebook, an example transcript.
+
+    In Python: qualcode.init_project(folder)
+    """
+    from qualcode.scaffold import init_project
+
+    created = init_project(folder, name)
+    for path in created:
+        info(f"created {path}")
+    info(f"next: put transcripts in {folder / 'interviews'} and run "
+         f"qualcode -p {folder} import")
+
+
+def import_(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or folders to import; files outside interviews/ are copied into it. "
+             "Default: everything in interviews/.")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Bring transcripts and coders' CSV codings into the store (unchanged files are skipped).
+
+    In Python: project.import_interviews()
+    """
+    import pandas as pd
+
+    proj = get_project(ctx)
+    with progress_bar("importing") as bar:
+        report = proj.import_interviews(paths=paths or None, progress=bar)
+    for w in report.warnings:
+        info(f"warning: {w}")
+    for path in report.copied:
+        info(f"copied into {path}")
+    emit(pd.DataFrame(report.summary_rows()), fmt, output, title="Import")
+    if report.missing:
+        info(f"{len(report.missing)} document(s) in the store have no file any more: "
+             + ", ".join(report.missing[:10]) + " - their codings are kept")
+
+
+def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt = None) -> None:
+    """What the store holds, and what changed on disk since the last import.
+
+    In Python: project.status()
+    """
+    import pandas as pd
+
+    st = get_project(ctx).status()
+    rows = [{"what": k.replace("_", " "), "value": str(st[k])} for k in
+            ("project", "store", "documents", "cases", "turns", "respondent_words", "codes")]
+    rows += [{"what": f"codings {c['origin']} {c['status']}", "value": str(c["count"])}
+             for c in st["codings"]]
+    for key in ("new_files", "changed_files", "missing_files"):
+        if st[key]:
+            rows.append({"what": key.replace("_", " "), "value": ", ".join(st[key])})
+    flagged = [f for f in st["flagged"] if f["anchor"] == "changed"]
+    orphaned = [f for f in st["flagged"] if f["anchor"] == "orphaned"]
+    for label, items in (("flagged codings (text changed)", flagged),
+                         ("orphaned codings (text deleted)", orphaned)):
+        if items:
+            rows.append({"what": label, "value": ", ".join(
+                f"#{f['id']} {f['document_id']}/{f['code_id']}" for f in items)})
+    emit(pd.DataFrame(rows), fmt, output, title="Status")
+    if (st["new_files"] or st["changed_files"]) and fmt == Format.table and output is None:
+        info("run qualcode import to bring the changes in")
+
+
+codebook_app = make_app("Show, check and convert the codebook.")
+
+
+@codebook_app.command("show")
+def codebook_show(
+    ctx: typer.Context,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    details: Annotated[bool, typer.Option("--details", help="Show definitions and rules.")]
+    = False,
+) -> None:
+    """The codebook as a tree (or a table with --format).
+
+    In Python: project.codebook / qualcode.codebook_frame(project.codebook)
+    """
+    from qualcode.codebook_view import codebook_frame, codebook_tree
+
+    book = get_project(ctx).codebook
+    if fmt == Format.table and output is None:
+        from qualcode.cli.output import console
+
+        console().print(codebook_tree(book, details=details))
+        return
+    emit(codebook_frame(book), fmt, output)
+
+
+@codebook_app.command("validate")
+def codebook_validate(ctx: typer.Context) -> None:
+    """Check the codebook files and their auto-coding rules; list every problem.
+
+    In Python: qualcode.load_codebook(path) and qualcode.compile_rules(book)
+    """
+    from qualcode.autocode.rules import check_rules
+
+    proj = get_project(ctx)
+    book = proj.codebook
+    check_rules(book, proj.settings)
+    n = sum(1 for _ in book.walk())
+    rules = sum(len(r) for c, _, _ in book.walk() for r in c.rules.values())
+    info(f"codebook OK: {n} codes, {rules} rules (version {book.version})")
+
+
+@codebook_app.command("export")
+def codebook_export(
+    ctx: typer.Context,
+    output: OutputOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="yaml, csv, json or markdown.")] = "yaml",
+) -> None:
+    """Write the merged codebook as one YAML file (or a flat table).
+
+    In Python: qualcode.codebook_to_yaml(project.codebook)
+    """
+    import sys
+
+    from qualcode.codebook import codebook_to_yaml
+    from qualcode.codebook_view import codebook_frame
+
+    book = get_project(ctx).codebook
+    if fmt == "yaml":
+        text = codebook_to_yaml(book)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            info(f"wrote {output}")
+        else:
+            sys.stdout.write(text)
+        return
+    emit(codebook_frame(book), fmt, output)
+
+
+export_app = make_app("Export tidy tables of documents and codings.")
+ExportFormat = Annotated[str, typer.Option("--format", "-f",
+                                           help="csv, json, markdown or parquet (needs -o).")]
+Pseudo = Annotated[bool, typer.Option("--pseudonymize",
+                                      help="Replace document, case and speaker ids by keyed "
+                                           "pseudonyms (also inside text) and drop paths.")]
+
+
+@export_app.command("documents")
+def export_documents(ctx: typer.Context, fmt: ExportFormat = "csv", output: OutputOpt = None,
+                     pseudonymize: Pseudo = False) -> None:
+    """One row per document: id, case, language, words, every attribute, text.
+
+    In Python: project.documents()
+    """
+    emit(get_project(ctx).documents(pseudonymize=pseudonymize), fmt, output)
+
+
+@export_app.command("codings")
+def export_codings(
+    ctx: typer.Context,
+    fmt: ExportFormat = "csv",
+    output: OutputOpt = None,
+    code: Annotated[list[str] | None, typer.Option("--code", help="Only these codes.")] = None,
+    coder: Annotated[list[str] | None, typer.Option("--by-coder",
+                                                    help="Only these coders.")] = None,
+    status_: Annotated[list[str] | None, typer.Option(
+        "--status", help="Only these statuses (suggested, accepted, rejected).")] = None,
+    pseudonymize: Pseudo = False,
+) -> None:
+    """One row per coding: document, case, speaker, code, start, end, text, coder, origin,
+    status, rule.
+
+    In Python: project.codings()
+    """
+    df = get_project(ctx).codings(codes=code, coders=coder, statuses=status_,
+                                  pseudonymize=pseudonymize)
+    emit(df, fmt, output)
+
+
+def log(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt = None,
+        limit: Annotated[int, typer.Option(help="Most recent N events.")] = 50) -> None:
+    """The audit trail: who did what, when.
+
+    In Python: project.log()
+    """
+    emit(get_project(ctx).log(limit=limit), fmt, output, title="Audit trail")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("import")(import_)
+    app.command("status")(status)
+    app.command("log")(log)
+    app.add_typer(codebook_app, name="codebook")
+    app.add_typer(export_app, name="export")

@@ -1,0 +1,78 @@
+"""Printing tables: rich in a terminal, or csv / json / markdown for other tools."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.",
+                                           case_sensitive=False)]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write to FILE instead of the terminal.")]
+
+_SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown",
+                   ".parquet": "parquet"}
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def info(message: str) -> None:
+    """A status line on stderr, so stdout stays clean for data."""
+    console(stderr=True).print(message, markup=False)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def emit(df: pd.DataFrame, fmt: Format | str, output: Path | None = None,
+         title: str | None = None, styles: dict[str, str] | None = None,
+         caption: str | None = None) -> None:
+    """Print or write a frame in the chosen format (`-o` with table infers from suffix)."""
+    from qualcode.export import write_frame
+
+    fmt = fmt.value if isinstance(fmt, Format) else fmt
+    if output is not None:
+        if fmt == "table":
+            fmt = _SUFFIX_FORMATS.get(output.suffix.lower(), "csv")
+        write_frame(df, fmt, output)
+        info(f"wrote {len(df)} row(s) to {output}")
+        return
+    if fmt != "table":
+        sys.stdout.write(write_frame(df, fmt, None) or "")
+        return
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, show_lines=False)
+    for col in df.columns:
+        justify = "right" if str(df[col].dtype) in ("int64", "float64", "Int64") else "left"
+        table.add_column(str(col), justify=justify, style=(styles or {}).get(str(col)))
+    for row in df.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console().print(table)

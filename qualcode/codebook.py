@@ -1,0 +1,313 @@
+"""The codebook: YAML files in `codebook/`, merged, validated with pydantic.
+
+Every problem is reported with file, line and code id. Rule syntax is described in
+docs/codebook.md; token patterns are checked against spaCy's Matcher schema when
+auto-coding compiles them (see qualcode.autocode.rules).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from qualcode.errors import CodebookError
+
+CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+LANG = re.compile(r"^[a-z]{2,3}$")
+_LINE = "__line__"
+
+
+class Rule(BaseModel):
+    """One auto-coding rule. Exactly one of phrase, pattern or near is set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    phrase: str | None = None
+    pattern: list[dict[str, Any]] | None = None
+    near: list[str] | None = None
+    within: int = Field(default=8, ge=1, le=100)
+    unless: list[str] = Field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "phrase" if self.phrase else "pattern" if self.pattern else "near"
+
+    def describe(self) -> str:
+        if self.phrase:
+            return repr(self.phrase)
+        if self.near:
+            return f"near {self.near} within {self.within}"
+        return f"pattern {self.pattern}"
+
+
+class Code(BaseModel):
+    """A code (theme) with its definition, examples, rules and sub-codes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str = Field(min_length=1)
+    color: str | None = None
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    examples: list[str] = Field(default_factory=list)
+    rules: dict[str, list[Rule]] = Field(default_factory=dict)
+    children: list[Code] = Field(default_factory=list)
+    line: int = Field(default=0, exclude=True)
+    file: str = Field(default="", exclude=True)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not CODE_ID.match(v):
+            raise ValueError("must match [a-z][a-z0-9_]* (lower case, digits, underscores)")
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v.strip()
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str | None) -> str | None:
+        if v is not None and not COLOR.match(v):
+            raise ValueError(f"bad colour {v!r}: use #rgb or #rrggbb")
+        return v
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rules(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            raise ValueError("rules must map a language code (en, fr...) to a list of rules")
+        out = {}
+        for lang, items in v.items():
+            if not isinstance(lang, str) or not LANG.match(lang):
+                raise ValueError(f"rules: {lang!r} is not a language code like en or fr")
+            if not isinstance(items, list):
+                raise ValueError(f"rules.{lang} must be a list")
+            out[lang] = [{"phrase": i} if isinstance(i, str) else i for i in items]
+        return out
+
+
+class Codebook(BaseModel):
+    """The merged codebook."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    codebook: str = "Codebook"
+    version: int | str = 1
+    codes: list[Code] = Field(default_factory=list)
+
+    def walk(self) -> Iterator[tuple[Code, Code | None, int]]:
+        """Every code depth-first, with its parent and depth."""
+
+        def rec(codes: list[Code], parent: Code | None, depth: int) -> Iterator:
+            for c in codes:
+                yield c, parent, depth
+                yield from rec(c.children, c, depth + 1)
+
+        return rec(self.codes, None, 0)
+
+    def by_id(self) -> dict[str, Code]:
+        return {c.id: c for c, _, _ in self.walk()}
+
+    def parents(self) -> dict[str, str | None]:
+        return {c.id: (p.id if p else None) for c, p, _ in self.walk()}
+
+    def descendants(self, code_id: str) -> list[str]:
+        """The code and all its sub-codes."""
+        code = self.by_id()[code_id]
+        out = []
+
+        def rec(c: Code) -> None:
+            out.append(c.id)
+            for ch in c.children:
+                rec(ch)
+
+        rec(code)
+        return out
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader that records the line of every mapping (1-based) under `__line__`."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = key_node.value
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    mapping[_LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != _LINE}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _parse_code(raw: Any, file: str, problems: list[str]) -> Code | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{file}: a code must be a mapping with at least id and name")
+        return None
+    line = raw.get(_LINE, 0)
+    cid = raw.get("id", "?")
+    children_raw = raw.get("children", []) or []
+    if not isinstance(children_raw, list):
+        problems.append(f"{file}:{line}: code {cid}: children must be a list of codes")
+        children_raw = []
+    children = [c for c in (_parse_code(ch, file, problems) for ch in children_raw) if c]
+    body = {k: v for k, v in raw.items() if k not in (_LINE, "children")}
+    body.setdefault("name", body.get("id", ""))
+    try:
+        code = Code.model_validate(_strip_lines(body))
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (allowed: id, name, color, description, include, exclude, " \
+                      "examples, rules, children)" if "." not in loc else "unknown key in rule"
+            sub_line = _line_of(raw, err["loc"]) or line
+            problems.append(f"{file}:{sub_line}: code {cid}: {loc}: {msg}")
+        return None
+    return code.model_copy(update={"children": children, "line": line, "file": file})
+
+
+def _line_of(raw: dict, loc: tuple) -> int | None:
+    node: Any = raw
+    line = None
+    for part in loc:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+        else:
+            break
+        if isinstance(node, dict) and _LINE in node:
+            line = node[_LINE]
+    return line
+
+
+def load_codebook(folder: Path) -> Codebook:
+    """Load and merge every `*.yaml`/`*.yml` file in `folder`; raise CodebookError on problems."""
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() else []
+    if not files:
+        raise CodebookError([f"{folder}: no codebook files (*.yaml) found"])
+    return load_codebook_files(files, base=folder.parent)
+
+
+def load_codebook_files(files: list[Path], base: Path | None = None) -> Codebook:
+    """Load and merge the given codebook files."""
+    problems: list[str] = []
+    codes: list[Code] = []
+    title, version = None, None
+    for path in files:
+        name = str(path.relative_to(base)) if base and path.is_relative_to(base) else str(path)
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+        except UnicodeDecodeError:
+            problems.append(f"{name}: not UTF-8 - save it as UTF-8")
+            continue
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or "invalid YAML"
+            problems.append(f"{name}{line}: {problem}")
+            continue
+        if raw is None:
+            continue
+        if not isinstance(raw, dict):
+            problems.append(f"{name}: the top level must be a mapping with a 'codes' list")
+            continue
+        unknown = set(raw) - {"codebook", "version", "codes", _LINE}
+        for key in sorted(unknown):
+            problems.append(f"{name}: unknown top-level key {key!r} (allowed: codebook, "
+                            "version, codes)")
+        title = title or raw.get("codebook")
+        version = version or raw.get("version")
+        items = raw.get("codes") or []
+        if not isinstance(items, list):
+            problems.append(f"{name}: 'codes' must be a list")
+            continue
+        codes.extend(c for c in (_parse_code(item, name, problems) for item in items) if c)
+    book = Codebook(codebook=str(title or "Codebook"), version=version or 1, codes=codes)
+    seen: dict[str, Code] = {}
+    for code, _, _ in book.walk():
+        if code.id in seen:
+            first = seen[code.id]
+            problems.append(f"{code.file}:{code.line}: code {code.id}: duplicate id "
+                            f"(first defined at {first.file}:{first.line})")
+        else:
+            seen[code.id] = code
+    if problems:
+        raise CodebookError(problems)
+    return book
+
+
+def validate_rules(book: Codebook) -> None:
+    """Check each rule's shape: exactly one of phrase / pattern / near, non-empty."""
+    problems = []
+    for code, _, _ in book.walk():
+        for lang, rules in code.rules.items():
+            for i, rule in enumerate(rules):
+                set_ = [k for k in ("phrase", "pattern", "near") if getattr(rule, k)]
+                where = f"{code.file}:{code.line}: code {code.id}: rules.{lang}[{i}]"
+                if len(set_) != 1:
+                    problems.append(f"{where}: give exactly one of phrase, pattern or near")
+                if rule.near is not None and len(rule.near) < 2:
+                    problems.append(f"{where}: near needs at least two terms")
+                if rule.phrase is not None and not rule.phrase.strip():
+                    problems.append(f"{where}: empty phrase")
+    if problems:
+        raise CodebookError(problems)
+
+
+def codebook_to_yaml(book: Codebook) -> str:
+    """Serialise the codebook back to the YAML file format."""
+
+    def code_dict(c: Code) -> dict:
+        d: dict[str, Any] = {"id": c.id, "name": c.name}
+        for key in ("color", "description", "include", "exclude"):
+            if getattr(c, key):
+                d[key] = getattr(c, key)
+        if c.examples:
+            d["examples"] = list(c.examples)
+        if c.rules:
+            d["rules"] = {
+                lang: [
+                    r.phrase if r.kind == "phrase" and not r.id and not r.unless
+                    else r.model_dump(exclude_none=True, exclude_defaults=True)
+                    for r in rules
+                ]
+                for lang, rules in c.rules.items()
+            }
+        if c.children:
+            d["children"] = [code_dict(ch) for ch in c.children]
+        return d
+
+    doc = {"codebook": book.codebook, "version": book.version,
+           "codes": [code_dict(c) for c in book.codes]}
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=88)

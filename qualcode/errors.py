@@ -1,0 +1,47 @@
+"""Domain errors. The CLI prints each as one line and exits 1."""
+
+from __future__ import annotations
+
+
+class QualcodeError(Exception):
+    """A problem the user can fix; its message says what happened and what to do."""
+
+
+class ProjectError(QualcodeError):
+    """The project folder or its settings are missing or invalid."""
+
+
+class TranscriptError(QualcodeError):
+    """A transcript file cannot be read or parsed."""
+
+
+class CodebookError(QualcodeError):
+    """The codebook is invalid; the message lists every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        first = problems[0] if problems else "invalid codebook"
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+
+class StoreError(QualcodeError):
+    """The store cannot be opened, or holds a schema this version cannot use."""
+
+
+class CodingError(QualcodeError):
+    """A coding request cannot be carried out (quote not found, ambiguous, not yours...)."""
+
+
+class CoderRequired(QualcodeError):
+    """A command that writes was run without a coder identity."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no coder set - pass --coder NAME, set QUALCODE_CODER, or add coder = \"NAME\" "
+            "to qualcode.toml"
+        )
+
+
+class UsageError(QualcodeError):
+    """Arguments are well-formed but do not make sense together."""

@@ -1,0 +1,175 @@
+"""Tidy tables of the store: documents and codings (`qualcode export`)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from qualcode.errors import UsageError
+from qualcode.store import schema as t
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.project import Project
+
+CODING_COLUMNS = ["id", "document", "case", "speaker", "code", "start", "end", "text",
+                  "coder", "origin", "status", "rule", "anchor", "created_at", "updated_at"]
+
+
+def documents_frame(project: Project, pseudonymize: bool = False) -> pd.DataFrame:
+    """One row per document with id, case, language, words, text and every attribute."""
+    import pandas as pd
+
+    with project.engine.connect() as conn:
+        rows = conn.execute(select(t.documents).order_by(t.documents.c.id)).all()
+    records = []
+    for r in rows:
+        rec = {"document": r.id, "case": r.case_id, "language": r.language, "path": r.path,
+               "words": r.words, "respondent_words": r.respondent_words}
+        for k, v in (r.attributes or {}).items():
+            if k not in rec:
+                rec[k] = ", ".join(map(str, v)) if isinstance(v, list) else v
+        rec["text"] = r.text
+        records.append(rec)
+    cols = ["document", "case", "language", "path", "words", "respondent_words", "text"]
+    df = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=cols)
+    df = df[[c for c in df.columns if c != "text"] + ["text"]]
+    if pseudonymize:
+        df = pseudonymize_frame(project, df)
+    return df
+
+
+def turns_frame(project: Project) -> pd.DataFrame:
+    """Every turn: document, index, speaker, case, role, start, end."""
+    import pandas as pd
+
+    with project.engine.connect() as conn:
+        rows = conn.execute(select(t.turns.c.document_id, t.turns.c.idx, t.turns.c.speaker,
+                                   t.turns.c.case_id, t.turns.c.role, t.turns.c.start,
+                                   t.turns.c.end)).all()
+    return pd.DataFrame(rows, columns=["document", "turn", "speaker", "case", "role",
+                                       "start", "end"])
+
+
+def codings_frame(
+    project: Project,
+    codes: list[str] | None = None,
+    coders: list[str] | None = None,
+    origins: list[str] | None = None,
+    statuses: list[str] | None = None,
+    documents: list[str] | None = None,
+    include_orphaned: bool = True,
+    pseudonymize: bool = False,
+) -> pd.DataFrame:
+    """One row per coding with its document, case, speaker and provenance."""
+    import pandas as pd
+
+    c = t.codings.c
+    q = select(c.id, c.document_id, c.start, c.end, c.text, c.code_id, c.coder, c.origin,
+               c.status, c.rule, c.anchor, c.created_at, c.updated_at)
+    for col, values in ((c.code_id, codes), (c.coder, coders), (c.origin, origins),
+                        (c.status, statuses), (c.document_id, documents)):
+        if values:
+            q = q.where(col.in_(values))
+    if not include_orphaned:
+        q = q.where(c.anchor != "orphaned")
+    with project.engine.connect() as conn:
+        rows = conn.execute(q.order_by(c.document_id, c.start, c.id)).all()
+    df = pd.DataFrame(rows, columns=["id", "document", "start", "end", "text", "code", "coder",
+                                     "origin", "status", "rule", "anchor", "created_at",
+                                     "updated_at"])
+    df = attach_speakers(df, turns_frame(project))
+    df = df[CODING_COLUMNS]
+    if pseudonymize:
+        df = pseudonymize_frame(project, df)
+    return df
+
+
+def attach_speakers(df: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
+    """Add `speaker` and `case` from the turn in which each span starts (vectorised)."""
+    import pandas as pd
+
+    if df.empty:
+        return df.assign(speaker=pd.Series(dtype=object), case=pd.Series(dtype=object),
+                         role=pd.Series(dtype=object))
+    left = df.sort_values("start", kind="stable")
+    right = turns[["document", "start", "speaker", "case", "role"]].rename(
+        columns={"start": "turn_start"}).sort_values("turn_start", kind="stable")
+    merged = pd.merge_asof(left, right, left_on="start", right_on="turn_start", by="document",
+                           direction="backward")
+    return merged.drop(columns="turn_start").sort_values(["document", "start", "id"]
+                                                         ).reset_index(drop=True)
+
+
+def _salt(project: Project) -> bytes:
+    """A per-project secret for pseudonyms; lives in .qualcode/ (never exported)."""
+    path = project.root / ".qualcode" / "pseudonym.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(16), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip().encode()
+
+
+def pseudonym(salt: bytes, kind: str, value: str) -> str:
+    return f"{kind}-{hashlib.sha256(salt + value.encode()).hexdigest()[:8]}"
+
+
+def pseudonymize_frame(project: Project, df: pd.DataFrame) -> pd.DataFrame:
+    """Replace document, case and speaker ids by stable keyed pseudonyms, in the id
+    columns and wherever they occur as whole words in `text`; drop file paths."""
+    salt = _salt(project)
+    df = df.copy()
+    mapping: dict[str, str] = {}
+    for col, kind in (("document", "doc"), ("case", "case"), ("speaker", "case")):
+        if col in df:
+            for v in df[col].dropna().unique():
+                mapping.setdefault(str(v), pseudonym(salt, kind, str(v)))
+            df[col] = df[col].map(lambda v: mapping.get(str(v), v) if v is not None else v)
+    if "path" in df:
+        df = df.drop(columns="path")
+    if "text" in df and mapping:
+        pat = re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in
+                                                 sorted(mapping, key=len, reverse=True))
+                         + r")(?!\w)")
+        df["text"] = df["text"].map(lambda s: pat.sub(lambda m: mapping[m.group(1)], s)
+                                    if isinstance(s, str) else s)
+    return df
+
+
+def write_frame(df: pd.DataFrame, fmt: str, path: Path | None) -> str | None:
+    """Write a frame as csv, json (records), markdown or parquet; returns text if no path."""
+    if fmt == "parquet":
+        if path is None:
+            raise UsageError("parquet is binary - give an output file with -o FILE")
+        df.to_parquet(path, index=False)
+        return None
+    if fmt == "csv":
+        out = df.to_csv(index=False)
+    elif fmt == "json":
+        out = df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1)
+    elif fmt == "markdown":
+        out = frame_to_markdown(df)
+    else:
+        raise UsageError(f"unknown format {fmt!r} - use csv, json, markdown or parquet")
+    if path is not None:
+        path.write_text(out, encoding="utf-8")
+        return None
+    return out
+
+
+def frame_to_markdown(df: pd.DataFrame) -> str:
+    """A GitHub-style markdown table (no extra dependency)."""
+    def cell(v: Any) -> str:
+        s = "" if v is None or (isinstance(v, float) and v != v) else str(v)
+        return s.replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    sep = "| " + " | ".join("---" for _ in df.columns) + " |"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body]) + "\n"

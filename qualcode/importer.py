@@ -1,0 +1,265 @@
+"""`qualcode import`: bring transcripts and coders' CSV codings into the store."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, select, update
+
+from qualcode.errors import QualcodeError, TranscriptError
+from qualcode.store import schema as t
+from qualcode.transcripts import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.project import Project
+
+CODED_DIR = "coded"
+BATCH = 200
+_WORD = re.compile(r"\w+")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    copied: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    reanchored: dict[str, int] = field(default_factory=dict)  # ok / changed / orphaned
+    coder_files: dict[str, int] = field(default_factory=dict)  # coder -> codings loaded
+
+    def summary_rows(self) -> list[dict[str, Any]]:
+        rows = [
+            {"what": "documents added", "count": len(self.added)},
+            {"what": "documents updated", "count": len(self.updated)},
+            {"what": "documents unchanged", "count": len(self.unchanged)},
+            {"what": "documents missing on disk", "count": len(self.missing)},
+        ]
+        rows += [{"what": f"codings re-anchored: {k}", "count": v}
+                 for k, v in sorted(self.reanchored.items())]
+        rows += [{"what": f"codings from {c}'s CSV", "count": n}
+                 for c, n in sorted(self.coder_files.items())]
+        return rows
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def transcript_files(folder: Path) -> list[Path]:
+    """Transcript files under `folder`: .md/.txt, not README files, not in coded/ or hidden."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if not p.is_file() or p.suffix.lower() not in TRANSCRIPT_SUFFIXES:
+            continue
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if rel.parts[0] == CODED_DIR or p.stem.lower() in {"readme", "license", "changelog"}:
+            continue
+        out.append(p)
+    return out
+
+
+def _bring_in(project: Project, paths: list[Path], report: ImportReport) -> list[Path]:
+    """Files outside interviews/ are copied in (never overwriting a different file)."""
+    target = project.interviews_dir
+    files: list[Path] = []
+    for given in paths:
+        p = given.resolve()
+        if not p.exists():
+            raise QualcodeError(f"{given}: no such file or folder")
+        found = transcript_files(p) if p.is_dir() else [p]
+        if p.is_file() and p.suffix.lower() not in TRANSCRIPT_SUFFIXES:
+            raise TranscriptError(f"{given}: unsupported file type {p.suffix or '(none)'} - "
+                                  "use .md or .txt")
+        for f in found:
+            if f.is_relative_to(target.resolve()):
+                files.append(f)
+                continue
+            dest = target / f.name
+            if dest.exists() and dest.read_bytes() != f.read_bytes():
+                raise QualcodeError(f"{f}: interviews/{f.name} already exists with other "
+                                    "content - rename one of them")
+            if not dest.exists():
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(f, dest)
+                report.copied.append(str(dest.relative_to(project.root)))
+            files.append(dest)
+    return files
+
+
+def import_project(
+    project: Project, paths: list[Path] | None = None, progress: Progress | None = None
+) -> ImportReport:
+    """Import transcripts (all of interviews/, or the given files) and coders' CSVs."""
+    report = ImportReport()
+    book = project.codebook
+    files = _bring_in(project, paths, report) if paths else transcript_files(
+        project.interviews_dir)
+    engine = project.engine
+    settings = project.settings
+    with engine.begin() as conn:
+        sync_codes(conn, book)
+        existing = {
+            r.id: r for r in conn.execute(select(t.documents.c.id, t.documents.c.path,
+                                                 t.documents.c.file_hash, t.documents.c.hash))
+        }
+    by_path = {r.path: r for r in existing.values()}
+    seen_ids: dict[str, str] = {}
+    pending: list[tuple[Transcript, str, Any]] = []
+    total = len(files)
+    for n, path in enumerate(files, 1):
+        rel = path.resolve().relative_to(project.root).as_posix()
+        if progress:
+            progress(n, total, rel)
+        data = path.read_bytes()
+        fhash = sha256(data)
+        old = by_path.get(rel)
+        if old is not None and old.file_hash == fhash:
+            report.unchanged.append(old.id)
+            seen_ids[old.id] = rel
+            continue
+        tr = read_transcript(path, settings.language, settings.interviewer_labels, rel)
+        report.warnings.extend(tr.warnings)
+        if tr.id in seen_ids:
+            raise TranscriptError(f"{rel}: document id {tr.id!r} is also used by "
+                                  f"{seen_ids[tr.id]} - ids must be unique")
+        prev = existing.get(tr.id)
+        if prev is not None and prev.path != rel and (project.root / prev.path).exists():
+            raise TranscriptError(f"{rel}: document id {tr.id!r} is also used by {prev.path} - "
+                                  "ids must be unique")
+        seen_ids[tr.id] = rel
+        pending.append((tr, fhash, prev))
+        if len(pending) >= BATCH:
+            _write(project, pending, report)
+            pending = []
+    if pending:
+        _write(project, pending, report)
+    if not paths:
+        report.missing = sorted(i for i, r in existing.items()
+                                if i not in seen_ids and not (project.root / r.path).exists())
+    report.coder_files = import_coder_csvs(project, report)
+    with engine.begin() as conn:
+        log_event(conn, project.coder, "import", None, {
+            "added": len(report.added), "updated": len(report.updated),
+            "unchanged": len(report.unchanged), "missing": len(report.missing),
+            **{f"reanchored_{k}": v for k, v in report.reanchored.items()},
+        })
+    return report
+
+
+def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
+           report: ImportReport) -> None:
+    stamp = now()
+    with project.engine.begin() as conn:
+        known_cases = set()
+        for tr, fhash, prev in batch:
+            text_hash = sha256(tr.text)
+            resp_words = sum(len(_WORD.findall(tr.text[x.start:x.end]))
+                             for x in tr.turns if x.role == "respondent")
+            row = dict(id=tr.id, path=tr.path, case_id=tr.respondent, language=tr.language,
+                       text=tr.text, hash=text_hash, file_hash=fhash, attributes=tr.attributes,
+                       words=len(_WORD.findall(tr.text)), respondent_words=resp_words,
+                       imported_at=stamp)
+            if prev is None:
+                conn.execute(insert(t.documents).values(**row))
+                report.added.append(tr.id)
+            else:
+                if prev.hash != text_hash:
+                    _reanchor_document(conn, tr.id, tr.text, report)
+                conn.execute(update(t.documents).where(t.documents.c.id == tr.id).values(**row))
+                conn.execute(delete(t.turns).where(t.turns.c.document_id == tr.id))
+                conn.execute(delete(t.speakers).where(t.speakers.c.document_id == tr.id))
+                report.updated.append(tr.id)
+            if tr.turns:
+                conn.execute(insert(t.turns), [
+                    dict(document_id=tr.id, idx=x.index, speaker=x.speaker, case_id=x.case_id,
+                         role=x.role, start=x.start, end=x.end, timestamp=x.timestamp)
+                    for x in tr.turns
+                ])
+            if tr.speakers:
+                conn.execute(insert(t.speakers), [
+                    dict(document_id=tr.id, label=s.label, case_id=s.case_id, role=s.role,
+                         attributes=s.attributes) for s in tr.speakers
+                ])
+            cases = {tr.respondent} | {s.case_id for s in tr.speakers if s.role == "respondent"}
+            known_cases |= cases
+        have = set(conn.execute(select(t.cases.c.id).where(t.cases.c.id.in_(known_cases)))
+                   .scalars())
+        new = sorted(known_cases - have)
+        if new:
+            conn.execute(insert(t.cases), [dict(id=c, attributes={}) for c in new])
+
+
+def _reanchor_document(conn: Connection, doc_id: str, new_text: str,
+                       report: ImportReport) -> None:
+    from qualcode.anchor import reanchor
+
+    old_text = conn.execute(select(t.documents.c.text).where(t.documents.c.id == doc_id)
+                            ).scalar_one()
+    rows = conn.execute(select(t.codings.c.id, t.codings.c.start, t.codings.c.end,
+                               t.codings.c.anchor)
+                        .where(t.codings.c.document_id == doc_id,
+                               t.codings.c.anchor != "orphaned")).all()
+    if not rows:
+        return
+    stamp = now()
+    for a in reanchor(old_text, new_text, [(r.id, r.start, r.end) for r in rows]):
+        values: dict[str, Any] = {"anchor": a.anchor, "updated_at": stamp}
+        if a.anchor != "orphaned":
+            values.update(start=a.start, end=a.end, text=new_text[a.start:a.end])
+        conn.execute(update(t.codings).where(t.codings.c.id == a.id).values(**values))
+        report.reanchored[a.anchor] = report.reanchored.get(a.anchor, 0) + 1
+
+
+def sync_codes(conn: Connection, book: Any) -> None:
+    """Mirror the codebook into the `codes` table; codes no longer in it become inactive."""
+    rows = []
+    for pos, (code, parent, depth) in enumerate(book.walk()):
+        rows.append(dict(id=code.id, name=code.name, parent_id=parent.id if parent else None,
+                         color=code.color, description=code.description, position=pos,
+                         depth=depth, codebook_version=str(book.version), active=True))
+    current = {r.id: r for r in conn.execute(select(t.codes))}
+    for row in rows:
+        old = current.pop(row["id"], None)
+        if old is None:
+            conn.execute(insert(t.codes).values(**row))
+        elif any(getattr(old, k) != v for k, v in row.items()):
+            conn.execute(update(t.codes).where(t.codes.c.id == row["id"]).values(**row))
+    for gone in current.values():
+        if gone.active:
+            conn.execute(update(t.codes).where(t.codes.c.id == gone.id).values(active=False))
+
+
+def log_event(conn: Connection, coder: str | None, action: str, target: str | None,
+              details: dict[str, Any]) -> None:
+    """Append to the audit trail (never transcript text)."""
+    conn.execute(insert(t.events).values(at=now(), coder=coder, action=action, target=target,
+                                         details=details))
+
+
+def import_coder_csvs(project: Project, report: ImportReport) -> dict[str, int]:
+    from qualcode.coderfiles import import_coder_files
+
+    return import_coder_files(project, report)

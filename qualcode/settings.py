@@ -1,0 +1,48 @@
+"""Project settings: `qualcode.toml`, read with tomllib and validated with pydantic."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from qualcode.errors import ProjectError
+
+SETTINGS_FILE = "qualcode.toml"
+
+
+class Settings(BaseModel):
+    """The contents of `qualcode.toml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "qualcode project"
+    language: str = "en"
+    db: str | None = None
+    coder: str | None = None
+    coders: list[str] = Field(default_factory=list)
+    # ordered attributes, e.g. {"rank": ["enlisted", "junior officer", "senior officer"]}
+    order: dict[str, list[str]] = Field(default_factory=dict)
+    # optional spaCy pipeline packages per language, e.g. {"fr": "fr_core_news_sm"}
+    pipelines: dict[str, str] = Field(default_factory=dict)
+    interviewer_labels: list[str] = Field(default_factory=list)
+
+
+def load_settings(root: Path) -> Settings:
+    """Read `qualcode.toml` in `root`; a missing file gives the defaults."""
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"{path}: invalid TOML - {exc}") from None
+    except UnicodeDecodeError:
+        raise ProjectError(f"{path}: not UTF-8 - save it as UTF-8") from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ProjectError(f"{path}: {where}: {err['msg']}") from None

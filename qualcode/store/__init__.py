@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy Core tables, one engine module, versioned migrations."""

@@ -1,0 +1,60 @@
+"""Schema versions and the upgrade path. The version is kept in `meta.schema_version`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, inspect, select, text
+
+from qualcode.errors import StoreError
+from qualcode.store import schema
+
+CURRENT_VERSION = 2
+
+
+def _v2(conn: Connection) -> None:
+    """Version 2: codings know whether they are still anchored, where they came from and what
+    a rule matched;
+    an audit log of events."""
+    columns = {c["name"] for c in inspect(conn).get_columns("codings")}
+    if "anchor" not in columns:
+        conn.execute(text("ALTER TABLE codings ADD COLUMN anchor VARCHAR(16) "
+                          "NOT NULL DEFAULT 'ok'"))
+    for name in ("source", "matched"):
+        if name not in columns:
+            conn.execute(text(f"ALTER TABLE codings ADD COLUMN {name} TEXT"))
+    schema.events.create(conn, checkfirst=True)
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _v2}
+
+
+def schema_version(conn: Connection) -> int | None:
+    if not inspect(conn).has_table("meta"):
+        return None
+    row = conn.execute(
+        select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+    ).first()
+    return int(row[0]) if row else None
+
+
+def ensure_schema(conn: Connection) -> list[int]:
+    """Create a new store or upgrade an old one; returns the versions applied."""
+    version = schema_version(conn)
+    if version is None:
+        schema.metadata.create_all(conn)
+        conn.execute(schema.meta.insert().values(key="schema_version",
+                                                 value=str(CURRENT_VERSION)))
+        return [CURRENT_VERSION]
+    if version > CURRENT_VERSION:
+        raise StoreError(
+            f"the store has schema version {version}, newer than this qualcode "
+            f"understands ({CURRENT_VERSION}) - upgrade qualcode"
+        )
+    applied = []
+    for v in range(version + 1, CURRENT_VERSION + 1):
+        UPGRADES[v](conn)
+        conn.execute(schema.meta.update().where(schema.meta.c.key == "schema_version")
+                     .values(value=str(v)))
+        applied.append(v)
+    return applied

@@ -1,0 +1,132 @@
+"""Tables of the store (schema version in qualcode.store.migrations.CURRENT_VERSION)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("case_id", String(200), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("attributes", JSON, nullable=False),
+    Column("words", Integer, nullable=False),
+    Column("respondent_words", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("attributes", JSON, nullable=False),
+)
+
+speakers = Table(
+    "speakers", metadata,
+    Column("document_id", String(200), primary_key=True),
+    Column("label", String(200), primary_key=True),
+    Column("case_id", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("attributes", JSON, nullable=False),
+    ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
+)
+
+turns = Table(
+    "turns", metadata,
+    Column("document_id", String(200), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("speaker", String(200)),
+    Column("case_id", String(200)),
+    Column("role", String(16), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("timestamp", String(32)),
+    ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
+)
+
+codes = Table(
+    "codes", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("parent_id", String(100)),
+    Column("color", String(16)),
+    Column("description", Text, nullable=False, default=""),
+    Column("position", Integer, nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("codebook_version", String(64), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+coders = Table(
+    "coders", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+codings = Table(
+    "codings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", String(200), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("code_id", String(100), nullable=False),
+    Column("coder", String(100), nullable=False),
+    Column("origin", String(16), nullable=False),  # auto | manual | imported
+    Column("status", String(16), nullable=False),  # suggested | accepted | rejected
+    Column("rule", String(200)),
+    Column("matched", Text),  # what the rule matched (auto codings)
+    Column("language", String(16)),
+    Column("anchor", String(16), nullable=False, default="ok"),  # ok | changed | orphaned
+    Column("source", Text),  # where an imported coding came from (file:row)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+    Index("ix_codings_doc", "document_id", "code_id"),
+    Index("ix_codings_status", "origin", "status"),
+)
+
+memos = Table(
+    "memos", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target_type", String(16), nullable=False),  # code | document | case | coding
+    Column("target_id", String(200), nullable=False),
+    Column("coder", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("coder", String(100)),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200)),
+    Column("details", JSON, nullable=False),
+)

@@ -1,0 +1,264 @@
+"""Read transcript files (.md/.txt): YAML front matter, then speaker turns.
+
+Offsets are 0-based code-point indices into the body (the text after the front
+matter), end exclusive. See docs/formats.md for the rules this module implements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+from qualcode.errors import TranscriptError
+from qualcode.textio import decode_bytes
+
+DEFAULT_INTERVIEWER_LABELS = ("Interviewer", "Intervieweur", "Enquêteur", "Q", "I", "Moderator")
+DEFAULT_RESPONDENT_LABELS = (
+    "Respondent", "Participant", "Interviewee", "Répondant", "Enquêté", "R", "P", "A",
+)
+RESERVED_KEYS = {"id", "respondent", "language", "interviewer", "speakers"}
+TRANSCRIPT_SUFFIXES = {".md", ".txt", ".markdown"}
+
+_SP = r"[ \t\u00a0\u202f]"
+_TS = r"[\[(](?P<{name}>\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[.,]\d{{1,3}})?)[\])]"
+_LABEL_LINE = re.compile(
+    r"^(?:"
+    rf"\*\*(?P<bold>[^*\n:]{{1,40}}?){_SP}*(?:{_TS.format(name='ts1')}{_SP}*)?(?::\*\*|\*\*{_SP}*:)"
+    rf"|(?P<plain>[^\W_][^\n:*\[\](),;!?]{{0,39}}?){_SP}*(?:{_TS.format(name='ts2')}{_SP}*)?:"
+    rf")(?!//){_SP}*(?:{_TS.format(name='ts3')}{_SP}*)?",
+    re.MULTILINE,
+)
+
+
+class Turn(BaseModel):
+    """One speaker turn. `start`/`end` delimit the speech (label excluded)."""
+
+    index: int
+    speaker: str | None
+    case_id: str | None
+    role: str  # "interviewer" | "respondent" | "none"
+    start: int
+    end: int
+    timestamp: str | None = None
+
+
+class Speaker(BaseModel):
+    label: str
+    case_id: str
+    role: str
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class Transcript(BaseModel):
+    """A parsed transcript: what the store imports."""
+
+    id: str
+    path: str
+    respondent: str
+    language: str
+    text: str
+    attributes: dict[str, Any]
+    speakers: list[Speaker]
+    turns: list[Turn]
+    encoding: str = "utf-8"
+    warnings: list[str] = Field(default_factory=list)
+
+
+def read_transcript(
+    path: Path,
+    default_language: str = "en",
+    interviewer_labels: tuple[str, ...] | list[str] = (),
+    display_name: str | None = None,
+) -> Transcript:
+    """Read and parse one transcript file."""
+    name = display_name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TranscriptError(f"{name}: cannot read - {exc.strerror}") from None
+    suffix = path.suffix.lower()
+    if suffix not in TRANSCRIPT_SUFFIXES:
+        raise TranscriptError(
+            f"{name}: unsupported file type {suffix or '(none)'} - use .md or .txt"
+        )
+    decoded = decode_bytes(data, name)
+    return parse_transcript(
+        decoded.text,
+        stem=path.stem,
+        name=name,
+        default_language=default_language,
+        interviewer_labels=interviewer_labels,
+        encoding=decoded.encoding,
+        warnings=[decoded.warning] if decoded.warning else [],
+    )
+
+
+def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
+    """Split `---` YAML front matter from the body; returns (metadata, body)."""
+    if not text.startswith("---\n") and text.strip() != "---":
+        return {}, text
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+    if end is None:
+        raise TranscriptError(f"{name}: front matter opened with --- is never closed")
+    raw = text[4 : 4 + end.start()]
+    body_start = 4 + end.end()
+    if text[body_start : body_start + 1] == "\n":
+        body_start += 1
+    try:
+        meta = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f" line {line + 2}" if line is not None else ""
+        raise TranscriptError(f"{name}:{where}: invalid YAML front matter") from None
+    if not isinstance(meta, dict):
+        raise TranscriptError(f"{name}: front matter must be a mapping of key: value")
+    return meta, text[body_start:]
+
+
+def _plain(value: Any) -> Any:
+    """Front matter values as JSON-friendly plain values (dates become ISO strings)."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def parse_transcript(
+    text: str,
+    stem: str,
+    name: str,
+    default_language: str = "en",
+    interviewer_labels: tuple[str, ...] | list[str] = (),
+    encoding: str = "utf-8",
+    warnings: list[str] | None = None,
+) -> Transcript:
+    """Parse normalised transcript text (front matter + body) into a Transcript."""
+    meta, body = split_front_matter(text, name)
+    meta = _plain(meta)
+    doc_id = str(meta.get("id") or stem)
+    respondent = str(meta.get("respondent") or doc_id)
+    language = str(meta.get("language") or default_language)
+    attributes = {str(k): v for k, v in meta.items() if k not in RESERVED_KEYS}
+    attributes["language"] = language
+
+    interviewers = meta.get("interviewer")
+    if isinstance(interviewers, str):
+        interviewers = [interviewers]
+    if interviewers is not None and not isinstance(interviewers, list):
+        raise TranscriptError(f"{name}: 'interviewer' must be a label or a list of labels")
+    interviewer_set = {str(x) for x in (interviewers or interviewer_labels or ())}
+    if not interviewer_set:
+        interviewer_set = set(DEFAULT_INTERVIEWER_LABELS)
+
+    speakers = _speakers(meta.get("speakers"), name)
+    turns, speaker_list = _turns(body, interviewer_set, speakers, respondent)
+    return Transcript(
+        id=doc_id,
+        path=name,
+        respondent=respondent,
+        language=language,
+        text=body,
+        attributes=attributes,
+        speakers=speaker_list,
+        turns=turns,
+        encoding=encoding,
+        warnings=warnings or [],
+    )
+
+
+def _speakers(raw: Any, name: str) -> dict[str, Speaker] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise TranscriptError(f"{name}: 'speakers' must map each label to a case id or mapping")
+    out: dict[str, Speaker] = {}
+    for label, value in raw.items():
+        if isinstance(value, str | int):
+            out[str(label)] = Speaker(label=str(label), case_id=str(value), role="respondent")
+        elif isinstance(value, dict):
+            attrs = dict(value)
+            case = attrs.pop("case", None) or attrs.pop("id", None) or label
+            out[str(label)] = Speaker(
+                label=str(label), case_id=str(case), role="respondent", attributes=attrs
+            )
+        else:
+            raise TranscriptError(f"{name}: speakers.{label}: give a case id or a mapping")
+    return out
+
+
+def _label_of(match: re.Match[str]) -> str:
+    return (match.group("bold") or match.group("plain")).strip()
+
+
+def _turns(
+    body: str,
+    interviewer_set: set[str],
+    declared: dict[str, Speaker] | None,
+    respondent: str,
+) -> tuple[list[Turn], list[Speaker]]:
+    candidates = [m for m in _LABEL_LINE.finditer(body) if not _label_of(m).isdigit()]
+    counts = Counter(_label_of(m) for m in candidates)
+    lower_interviewers = {x.casefold() for x in interviewer_set}
+
+    def accepted(label: str) -> bool:
+        if label.casefold() in lower_interviewers:
+            return True
+        if declared is not None:
+            return label in declared
+        return (
+            label == respondent
+            or label in DEFAULT_RESPONDENT_LABELS
+            or (counts[label] >= 2 and len(label.split()) <= 4)
+        )
+
+    starts = [m for m in candidates if accepted(_label_of(m))]
+    speakers: dict[str, Speaker] = {}
+    turns: list[Turn] = []
+
+    def add(label: str | None, speech_start: int, speech_end: int, ts: str | None) -> None:
+        seg = body[speech_start:speech_end]
+        lead = len(seg) - len(seg.lstrip())
+        s, e = speech_start + lead, speech_start + len(seg.rstrip())
+        if e <= s and label is None:
+            return
+        e = max(e, s)
+        if label is None:
+            role, case = "none", None
+        elif label.casefold() in lower_interviewers:
+            role, case = "interviewer", None
+        else:
+            sp = (declared or {}).get(label) or speakers.get(label)
+            if sp is None:
+                sp = Speaker(label=label, case_id=respondent, role="respondent")
+            speakers.setdefault(label, sp)
+            role, case = "respondent", sp.case_id
+        if role == "interviewer":
+            speakers.setdefault(label, Speaker(label=label, case_id="", role="interviewer"))
+        turns.append(
+            Turn(index=len(turns), speaker=label, case_id=case, role=role, start=s, end=e,
+                 timestamp=ts)
+        )
+
+    if not starts:
+        # No labelled turns at all: the whole body is the respondent's own text.
+        add(respondent, 0, len(body), None)
+        return turns, list(speakers.values())
+    if body[: starts[0].start()].strip():
+        add(None, 0, starts[0].start(), None)
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(body)
+        ts = m.group("ts1") or m.group("ts2") or m.group("ts3")
+        add(_label_of(m), m.end(), end, ts)
+    if declared:
+        for label, sp in declared.items():
+            speakers.setdefault(label, sp)
+    return turns, list(speakers.values())
