@@ -8,7 +8,10 @@ NORM is case-insensitive and lemma-based at the cost of the tokenizer alone.
 
 from __future__ import annotations
 
+import os
+import pickle
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
@@ -43,12 +46,7 @@ def make_nlp(lang: str, package: str | None = None) -> Language:
         elif "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer")
     else:
-        try:
-            nlp = spacy.blank(lang)
-        except (ImportError, KeyError):
-            raise QualcodeError(f"no spaCy language {lang!r} - use an ISO code such as en, fr, "
-                                "de, es, pt, ar") from None
-        nlp.add_pipe("sentencizer")
+        nlp = _blank_pipeline(lang)
     lemma = _lemma_function(lang)
     nlp.vocab.lex_attr_getters[NORM] = lemma
     for lex in list(nlp.vocab):
@@ -56,22 +54,94 @@ def make_nlp(lang: str, package: str | None = None) -> Language:
     return nlp
 
 
-def _lemma_function(lang: str):  # noqa: ANN202
-    try:
-        from spacy.lookups import load_lookups
+def cache_dir() -> Path:
+    """Where built pipelines are cached: $QUALCODE_CACHE, else ~/.cache/qualcode."""
+    base = os.environ.get("QUALCODE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "qualcode")
+    import spacy
 
-        table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
-    except (ValueError, KeyError, ImportError):
-        table = None
+    return Path(base) / f"spacy-{spacy.__version__}"
+
+
+def _blank_pipeline(lang: str) -> Language:
+    """A blank pipeline with `lang`'s tokenizer rules + sentencizer, built fast.
+
+    spaCy's French tokenizer compiles a regex of hyphenated compounds that costs ~5 s
+    in every process. We build each language's tokenizer once, keep its bytes in the
+    cache, and load them into a multi-language pipeline without that `token_match`
+    regex: prefixes, suffixes, infixes (French elision) and exceptions are the
+    language's own; hyphenated compounds are split into parts (docs/decisions.md).
+    """
+    import spacy
+
+    path = cache_dir() / f"tokenizer-{lang}"
+    if not path.is_file():
+        try:
+            built = spacy.blank(lang)
+        except (ImportError, KeyError):
+            raise QualcodeError(f"no spaCy language {lang!r} - use an ISO code such as en, "
+                                "fr, de, es, pt, ar") from None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            built.tokenizer.to_disk(tmp)
+            os.replace(tmp, path)
+        except OSError:
+            built.add_pipe("sentencizer")
+            return built  # a read-only cache only costs time
+    nlp = spacy.blank("xx")
+    nlp.tokenizer.from_disk(path, exclude=["token_match"])
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _lemma_table(lang: str) -> dict[str, str] | None:
+    """The lookup lemma table of spacy-lookups-data as a dict (cached as a pickle)."""
+    path = cache_dir() / f"lemma-{lang}.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)  # noqa: S301 - our own cache file
+        except Exception:  # noqa: BLE001
+            pass
+    try:
+        import srsly
+        from spacy.util import registry
+
+        source = registry.lookups.get(lang).get("lemma_lookup")
+    except Exception:  # noqa: BLE001 - no lookups package or no table for this language
+        return None
+    if source is None:
+        return None
+    source = Path(source)
+    if not source.exists() and source.with_suffix(".json.gz").exists():
+        source = source.with_suffix(".json.gz")
+    raw = srsly.read_gzip_json(source) if source.suffix == ".gz" else srsly.read_json(source)
+    data = {}
+    for key, value in raw.items():
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value:
+            data[str(key)] = str(value)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return data
+
+
+def _lemma_function(lang: str):  # noqa: ANN202
+    table = _lemma_table(lang)
 
     def lemma(form: str) -> str:
         low = form.lower()
         if table is None:
             return low
-        value = table.get(low) or table.get(form) or low
-        if isinstance(value, list):
-            value = value[0] if value else low
-        return str(value).lower()
+        return (table.get(low) or table.get(form) or low).lower()
 
     return lemma
 
