@@ -5,15 +5,29 @@
     project.import_interviews()
     project.autocode()
     project.summary(by=["origin", "rank"])
+
+Names are imported on first use, so `qualcode --help` stays fast.
 """
 
 from __future__ import annotations
 
-from qualcode.codebook import Codebook, load_codebook
-from qualcode.errors import QualcodeError
-from qualcode.project import Project, open_project
-from qualcode.scaffold import init_project
+from importlib import import_module
+from typing import Any
 
-__all__ = ["Codebook", "Project", "QualcodeError", "init_project", "load_codebook",
-           "open_project"]
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "open_project": "qualcode.project",
+    "Project": "qualcode.project",
+    "init_project": "qualcode.scaffold",
+    "load_codebook": "qualcode.codebook",
+    "Codebook": "qualcode.codebook",
+    "QualcodeError": "qualcode.errors",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'qualcode' has no attribute {name!r}")

@@ -232,7 +232,7 @@ def load_codebook_files(files: list[Path], base: Path | None = None) -> Codebook
             problems.append(f"{name}: not UTF-8 - save it as UTF-8")
             continue
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or "invalid YAML"
             problems.append(f"{name}{line}: {problem}")

@@ -142,8 +142,12 @@ def pseudonymize_frame(project: Project, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def write_frame(df: pd.DataFrame, fmt: str, path: Path | None) -> str | None:
-    """Write a frame as csv, json (records), markdown or parquet; returns text if no path."""
+def write_frame(df: pd.DataFrame | list[dict[str, Any]], fmt: str,
+                path: Path | None) -> str | None:
+    """Write a frame (or plain rows) as csv, json (records), markdown or parquet; returns
+    the text when no path is given."""
+    if isinstance(df, list):
+        return _write_rows(df, fmt, path)
     if fmt == "parquet":
         if path is None:
             raise UsageError("parquet is binary - give an output file with -o FILE")
@@ -154,22 +158,51 @@ def write_frame(df: pd.DataFrame, fmt: str, path: Path | None) -> str | None:
     elif fmt == "json":
         out = df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1)
     elif fmt == "markdown":
-        out = frame_to_markdown(df)
+        out = to_markdown([str(c) for c in df.columns], df.itertuples(index=False))
     else:
         raise UsageError(f"unknown format {fmt!r} - use csv, json, markdown or parquet")
-    if path is not None:
-        path.write_text(out, encoding="utf-8")
-        return None
-    return out
+    return _deliver(out, path)
 
 
-def frame_to_markdown(df: pd.DataFrame) -> str:
-    """A GitHub-style markdown table (no extra dependency)."""
+def _write_rows(rows: list[dict[str, Any]], fmt: str, path: Path | None) -> str | None:
+    """The same formats for plain rows, without pandas (fast commands stay fast)."""
+    import csv
+    import io
+    import json
+
+    columns = list(rows[0]) if rows else []
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        out = buf.getvalue()
+    elif fmt == "json":
+        out = json.dumps(rows, ensure_ascii=False, indent=1, default=str)
+    elif fmt == "markdown":
+        out = to_markdown(columns, ([r.get(c) for c in columns] for r in rows))
+    else:
+        raise UsageError(f"format {fmt!r} is not available here - use csv, json or markdown")
+    return _deliver(out, path)
+
+
+def _deliver(text: str, path: Path | None) -> str | None:
+    if path is None:
+        return text
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    return None
+
+
+def to_markdown(columns: list[str], rows: Any) -> str:
+    """A GitHub-style markdown table."""
     def cell(v: Any) -> str:
         s = "" if v is None or (isinstance(v, float) and v != v) else str(v)
         return s.replace("|", "\\|").replace("\n", " ")
 
-    head = "| " + " | ".join(map(str, df.columns)) + " |"
-    sep = "| " + " | ".join("---" for _ in df.columns) + " |"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    head = "| " + " | ".join(columns) + " |"
+    sep = "| " + " | ".join("---" for _ in columns) + " |"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join([head, sep, *body]) + "\n"

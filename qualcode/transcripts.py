@@ -113,7 +113,8 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.safe_load(raw) or {}
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = getattr(mark, "line", None)
         where = f" line {line + 2}" if line is not None else ""
         raise TranscriptError(f"{name}:{where}: invalid YAML front matter") from None
     if not isinstance(meta, dict):

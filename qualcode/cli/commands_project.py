@@ -43,8 +43,6 @@ def import_(
 
     In Python: project.import_interviews()
     """
-    import pandas as pd
-
     proj = get_project(ctx)
     with progress_bar("importing") as bar:
         report = proj.import_interviews(paths=paths or None, progress=bar)
@@ -52,7 +50,7 @@ def import_(
         info(f"warning: {w}")
     for path in report.copied:
         info(f"copied into {path}")
-    emit(pd.DataFrame(report.summary_rows()), fmt, output, title="Import")
+    emit(report.summary_rows(), fmt, output, title="Import")
     if report.missing:
         info(f"{len(report.missing)} document(s) in the store have no file any more: "
              + ", ".join(report.missing[:10]) + " - their codings are kept")
@@ -63,8 +61,6 @@ def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt 
 
     In Python: project.status()
     """
-    import pandas as pd
-
     st = get_project(ctx).status()
     rows = [{"what": k.replace("_", " "), "value": str(st[k])} for k in
             ("project", "store", "documents", "cases", "turns", "respondent_words", "codes")]
@@ -80,7 +76,7 @@ def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt 
         if items:
             rows.append({"what": label, "value": ", ".join(
                 f"#{f['id']} {f['document_id']}/{f['code_id']}" for f in items)})
-    emit(pd.DataFrame(rows), fmt, output, title="Status")
+    emit(rows, fmt, output, title="Status")
     if (st["new_files"] or st["changed_files"]) and fmt == Format.table and output is None:
         info("run qualcode import to bring the changes in")
 

@@ -51,16 +51,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit(df: pd.DataFrame, fmt: Format | str, output: Path | None = None,
-         title: str | None = None, styles: dict[str, str] | None = None,
-         caption: str | None = None) -> None:
-    """Print or write a frame in the chosen format (`-o` with table infers from suffix)."""
+def emit(df: pd.DataFrame | list[dict[str, Any]], fmt: Format | str,
+         output: Path | None = None, title: str | None = None,
+         styles: dict[str, str] | None = None, caption: str | None = None) -> None:
+    """Print or write a frame (or plain rows) in the chosen format (`-o` with table infers
+    the format from the file's suffix)."""
     from qualcode.export import write_frame
 
     fmt = fmt.value if isinstance(fmt, Format) else fmt
     if output is not None:
         if fmt == "table":
             fmt = _SUFFIX_FORMATS.get(output.suffix.lower(), "csv")
+        if fmt == "parquet" and isinstance(df, list):
+            import pandas as pd
+
+            df = pd.DataFrame(df)
         write_frame(df, fmt, output)
         info(f"wrote {len(df)} row(s) to {output}")
         return
@@ -69,10 +74,18 @@ def emit(df: pd.DataFrame, fmt: Format | str, output: Path | None = None,
         return
     from rich.table import Table
 
+    if isinstance(df, list):
+        columns = list(df[0]) if df else []
+        rows = [[r.get(c) for c in columns] for r in df]
+    else:
+        columns = [str(c) for c in df.columns]
+        rows = list(df.itertuples(index=False))
     table = Table(title=title, caption=caption, show_lines=False)
-    for col in df.columns:
-        justify = "right" if str(df[col].dtype) in ("int64", "float64", "Int64") else "left"
-        table.add_column(str(col), justify=justify, style=(styles or {}).get(str(col)))
-    for row in df.itertuples(index=False):
+    for i, col in enumerate(columns):
+        numeric = bool(rows) and all(isinstance(r[i], int | float) or r[i] is None
+                                     for r in rows)
+        table.add_column(col, justify="right" if numeric else "left",
+                         style=(styles or {}).get(col))
+    for row in rows:
         table.add_row(*(_cell(v) for v in row))
     console().print(table)

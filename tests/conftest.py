@@ -1,0 +1,85 @@
+"""Shared fixtures: real temporary project folders, real SQLite files, the real CLI."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
+    for var in ("QUALCODE_PROJECT", "QUALCODE_DB", "QUALCODE_CODER", "QUALCODE_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    cache = os.environ.get("QUALCODE_TEST_CACHE")
+    if not cache:
+        cache = str(tmp_path_factory.getbasetemp().parent / "qualcode-cache")
+        os.environ["QUALCODE_TEST_CACHE"] = cache
+    monkeypatch.setenv("QUALCODE_CACHE", cache)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))
+    return path
+
+
+CODEBOOK = """
+codebook: Test codebook
+version: 1
+codes:
+  - id: trust
+    name: Trust
+    color: "#d95f02"
+    rules:
+      en: [trust, "last bastion"]
+      fr: ["confiance", "l'armée"]
+    children:
+      - id: distrust
+        name: Distrust
+        rules:
+          en: [suspicious]
+  - id: coup
+    name: Coup risk
+    color: "#7570b3"
+    rules:
+      en: [coup, {near: [army, politics], within: 5}]
+      fr: ["coup d'état", {pattern: [{LEMMA: prendre}, {LOWER: le}, {LOWER: pouvoir}]}]
+"""
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """An empty project with a small codebook (no transcripts)."""
+    root = tmp_path / "study"
+    write(root / "qualcode.toml", 'name = "Test study"\nlanguage = "en"\n')
+    write(root / "codebook" / "codes.yaml", CODEBOOK)
+    (root / "interviews").mkdir()
+    return root
+
+
+@pytest.fixture
+def cli(project_dir: Path):
+    """Run the CLI in the test project; returns the click Result."""
+    from qualcode.cli.app import app
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, project: Path | None = project_dir):
+        argv = (["--project", str(project)] if project else []) + list(args)
+        return runner.invoke(app, argv, input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside this checkout (it is in CI)")
+    return SHARED

@@ -1,0 +1,74 @@
+"""The store: schema creation, versioning and the upgrade path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, insert, inspect, select, text
+
+from qualcode.errors import StoreError
+from qualcode.project import open_project
+from qualcode.store import schema as t
+from qualcode.store.migrations import CURRENT_VERSION, ensure_schema, schema_version
+
+
+def test_new_store_is_a_sqlite_file_in_the_project(project_dir: Path):
+    proj = open_project(project_dir)
+    with proj.engine.connect() as conn:
+        assert schema_version(conn) == CURRENT_VERSION
+    assert (project_dir / ".qualcode" / "qualcode.db").is_file()
+
+
+def _make_v1(path: Path) -> None:
+    """A version-1 store as the first release wrote it (no events, no anchor columns)."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        t.metadata.create_all(conn)
+        conn.execute(text("DROP TABLE events"))
+        for col in ("anchor", "source", "matched"):
+            conn.execute(text(f"ALTER TABLE codings DROP COLUMN {col}"))
+        conn.execute(insert(t.meta).values(key="schema_version", value="1"))
+        conn.execute(text(
+            "INSERT INTO codings (document_id, start, \"end\", text, code_id, coder, origin, "
+            "status, created_at, updated_at) VALUES ('d1', 0, 5, 'hello', 'trust', 'ana', "
+            "'manual', 'accepted', '2023-01-01', '2023-01-01')"))
+    engine.dispose()
+
+
+def test_upgrade_from_version_1_keeps_codings(project_dir: Path):
+    db = project_dir / ".qualcode" / "qualcode.db"
+    db.parent.mkdir()
+    _make_v1(db)
+    proj = open_project(project_dir)
+    with proj.engine.connect() as conn:
+        assert schema_version(conn) == 2
+        cols = {c["name"] for c in inspect(conn).get_columns("codings")}
+        assert {"anchor", "source", "matched"} <= cols
+        assert inspect(conn).has_table("events")
+        row = conn.execute(select(t.codings.c.text, t.codings.c.anchor)).one()
+    assert tuple(row) == ("hello", "ok")
+
+
+def test_newer_store_is_refused(tmp_path: Path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as conn:
+        ensure_schema(conn)
+        conn.execute(text("UPDATE meta SET value='99' WHERE key='schema_version'"))
+    with engine.begin() as conn, pytest.raises(StoreError, match="schema version 99, newer"):
+        ensure_schema(conn)
+
+
+def test_unreachable_store_is_one_line_without_password(project_dir: Path):
+    proj = open_project(project_dir, db="postgresql://ana:s3cret@127.0.0.1:1/nowhere")
+    with pytest.raises(StoreError) as err:
+        proj.engine  # noqa: B018
+    msg = str(err.value)
+    assert msg.startswith("cannot open the store postgresql://ana:***@127.0.0.1:1/nowhere: ")
+    assert "s3cret" not in msg and "\n" not in msg
+
+
+def test_relative_sqlite_url_is_relative_to_the_project(project_dir: Path):
+    proj = open_project(project_dir, db="sqlite:///other/store.db")
+    proj.engine  # noqa: B018
+    assert (project_dir / "other" / "store.db").is_file()
