@@ -17,6 +17,7 @@ from qualcode.errors import QualcodeError
 from qualcode.quotes import locate
 from qualcode.store import schema as t
 from qualcode.textio import decode_bytes
+from qualcode.turnmap import document_locator
 
 if TYPE_CHECKING:
     from qualcode.importer import ImportReport
@@ -57,10 +58,14 @@ def import_coder_files(project: Project, report: ImportReport) -> dict[str, int]
                 conn.execute(delete(t.codings).where(t.codings.c.id.in_(old_ids)))
             stamp = now()
             _ensure_coder(conn, coder, stamp)
+            locators: dict[str, Any] = {}
             for line, doc, start, end, code, memo in rows:
+                if doc not in locators:
+                    locators[doc] = document_locator(conn, doc)
+                speaker, case = locators[doc](start)
                 cid = conn.execute(insert(t.codings).values(
                     document_id=doc, start=start, end=end, text=docs[doc][start:end],
-                    code_id=code, coder=coder, origin="manual", status="accepted",
+                    code_id=code, speaker=speaker, case_id=case, coder=coder, origin="manual", status="accepted",
                     anchor="ok", source=f"{rel}:{line}", created_at=stamp, updated_at=stamp,
                     decided_by=coder, decided_at=stamp,
                 )).inserted_primary_key[0]

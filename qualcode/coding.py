@@ -15,6 +15,7 @@ from qualcode.errors import CodingError
 from qualcode.importer import log_event, now
 from qualcode.quotes import locate
 from qualcode.store import schema as t
+from qualcode.turnmap import document_locator
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -99,8 +100,10 @@ def add_coding(project: Project, document: str, code: str, selection: Selection)
             raise CodingError(f"you already coded this passage with {code} (coding #{dup})")
         ensure_coder(conn, coder)
         stamp = now()
+        speaker, case = document_locator(conn, document)(start)
         cid = conn.execute(insert(t.codings).values(
-            document_id=document, start=start, end=end, text=text, code_id=code, coder=coder,
+            document_id=document, start=start, end=end, text=text, code_id=code,
+            speaker=speaker, case_id=case, coder=coder,
             origin="manual", status="accepted", anchor="ok", created_at=stamp,
             updated_at=stamp, decided_by=coder, decided_at=stamp)).inserted_primary_key[0]
         log_event(conn, coder, "code", f"{document}#{cid}",
@@ -176,7 +179,9 @@ def decide(project: Project, coding_id: int, action: str, code: str | None = Non
             a, b = span
             if not 0 <= a < b <= len(text):
                 raise CodingError(f"span {a}:{b} is outside the text")
-            values.update(status="accepted", start=a, end=b, text=text[a:b])
+            speaker, case = document_locator(conn, row.document_id)(a)
+            values.update(status="accepted", start=a, end=b, text=text[a:b], speaker=speaker,
+                          case_id=case)
         ensure_coder(conn, coder)
         conn.execute(update(t.codings).where(c.id == coding_id).values(**values))
         log_event(conn, coder, action, f"{row.document_id}#{coding_id}",
@@ -191,13 +196,18 @@ def undo(project: Project, coding_id: int, before: dict[str, Any]) -> None:
     from datetime import datetime
 
     with project.engine.begin() as conn:
-        text = conn.execute(select(t.documents.c.text).join(
+        found = conn.execute(select(t.documents.c.text, t.documents.c.id).join(
             t.codings, t.codings.c.document_id == t.documents.c.id).where(
-            t.codings.c.id == coding_id)).scalar_one()
+            t.codings.c.id == coding_id)).first()
+        if found is None:
+            raise CodingError(f"no coding #{coding_id}")
+        text, doc = found
         decided_at = before["decided_at"]
+        speaker, case = document_locator(conn, doc)(before["start"])
         conn.execute(update(t.codings).where(t.codings.c.id == coding_id).values(
             status=before["status"], code_id=before["code"], start=before["start"],
-            end=before["end"], text=text[before["start"]:before["end"]],
+            end=before["end"], text=text[before["start"]:before["end"]], speaker=speaker,
+            case_id=case,
             decided_by=before["decided_by"],
             decided_at=datetime.fromisoformat(decided_at) if decided_at else None,
             updated_at=now()))

@@ -71,8 +71,8 @@ def codings_frame(
     import pandas as pd
 
     c = t.codings.c
-    q = select(c.id, c.document_id, c.start, c.end, c.text, c.code_id, c.coder, c.origin,
-               c.status, c.rule, c.anchor, c.created_at, c.updated_at)
+    q = select(c.id, c.document_id, c.case_id, c.speaker, c.start, c.end, c.text, c.code_id,
+               c.coder, c.origin, c.status, c.rule, c.anchor, c.created_at, c.updated_at)
     for col, values in ((c.code_id, codes), (c.coder, coders), (c.origin, origins),
                         (c.status, statuses), (c.document_id, documents)):
         if values:
@@ -81,30 +81,13 @@ def codings_frame(
         q = q.where(c.anchor != "orphaned")
     with project.engine.connect() as conn:
         rows = conn.execute(q.order_by(c.document_id, c.start, c.id)).all()
-    df = pd.DataFrame(rows, columns=["id", "document", "start", "end", "text", "code", "coder",
-                                     "origin", "status", "rule", "anchor", "created_at",
-                                     "updated_at"])
-    df = attach_speakers(df, turns_frame(project))
+    df = pd.DataFrame(rows, columns=["id", "document", "case", "speaker", "start", "end", "text",
+                                     "code", "coder", "origin", "status", "rule", "anchor",
+                                     "created_at", "updated_at"])
     df = df[CODING_COLUMNS]
     if pseudonymize:
         df = pseudonymize_frame(project, df)
     return df
-
-
-def attach_speakers(df: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
-    """Add `speaker` and `case` from the turn in which each span starts (vectorised)."""
-    import pandas as pd
-
-    if df.empty:
-        return df.assign(speaker=pd.Series(dtype=object), case=pd.Series(dtype=object),
-                         role=pd.Series(dtype=object))
-    left = df.sort_values("start", kind="stable")
-    right = turns[["document", "start", "speaker", "case", "role"]].rename(
-        columns={"start": "turn_start"}).sort_values("turn_start", kind="stable")
-    merged = pd.merge_asof(left, right, left_on="start", right_on="turn_start", by="document",
-                           direction="backward")
-    return merged.drop(columns="turn_start").sort_values(["document", "start", "id"]
-                                                         ).reset_index(drop=True)
 
 
 def _salt(project: Project) -> bytes:

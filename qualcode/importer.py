@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, insert, select, update
 
 from qualcode.errors import QualcodeError, TranscriptError
+from qualcode.turnmap import assign_speakers
 from qualcode.store import schema as t
 from qualcode.transcripts import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
 
@@ -199,10 +200,17 @@ def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
                     for x in tr.turns
                 ])
             if tr.speakers:
+                words: dict[str | None, int] = {}
+                for x in tr.turns:
+                    words[x.speaker] = words.get(x.speaker, 0) + len(
+                        _WORD.findall(tr.text[x.start:x.end]))
                 conn.execute(insert(t.speakers), [
                     dict(document_id=tr.id, label=s.label, case_id=s.case_id, role=s.role,
-                         attributes=s.attributes) for s in tr.speakers
+                         attributes=s.attributes, words=words.get(s.label, 0))
+                    for s in tr.speakers
                 ])
+            if prev is not None:
+                assign_speakers(conn, [tr.id])
             cases = {tr.respondent} | {s.case_id for s in tr.speakers if s.role == "respondent"}
             known_cases |= cases
         have = set(conn.execute(select(t.cases.c.id).where(t.cases.c.id.in_(known_cases)))

@@ -119,6 +119,67 @@ class Project:
         return autocode(self, codes=codes, documents=documents, unit=unit, dry_run=dry_run,
                         accept=accept, progress=progress)
 
+    def summary(self, by: list[str] | None = None, unit: str = "respondent",
+                value: str | None = None, **options: Any) -> pd.DataFrame:
+        """Codes x attribute groups, tidy (see `qualcode summary`)."""
+        from qualcode.analysis.summary import summary
+
+        return summary(self, by=by, unit=unit, value=value, **options)
+
+    def compare(self, attr: str, groups: list[str] | None = None, by: str | None = None,
+                **options: Any) -> pd.DataFrame:
+        """Group differences per code with tests and effect sizes (see `qualcode compare`)."""
+        from qualcode.analysis.compare import compare
+
+        return compare(self, attr, groups=groups, by=by, **options)
+
+    def cooccur(self, unit: str = "turn", **options: Any) -> pd.DataFrame:
+        """Code-by-code co-occurrence counts and Jaccard (see `qualcode cooccur`)."""
+        from qualcode.analysis.cooccur import cooccur
+
+        return cooccur(self, unit=unit, **options)
+
+    def excerpts(self, code: str, where: list[str] | None = None, context: int = 0,
+                 **options: Any) -> pd.DataFrame:
+        """Coded passages with speakers and attributes (see `qualcode excerpts`)."""
+        from qualcode.analysis.excerpts import excerpts
+
+        return excerpts(self, code, where=where, context=context, **options)
+
+    def code(self, document: str, code: str, quote: str | None = None,
+             occurrence: int | None = None, span: tuple[int, int] | None = None,
+             turn: int | None = None) -> int:
+        """Code a passage as the current coder; returns the coding id (see `qualcode code`)."""
+        from qualcode.coding import Selection, add_coding
+
+        return add_coding(self, document, code, Selection(quote, occurrence, span, turn))
+
+    def uncode(self, coding_id: int | None = None, document: str | None = None,
+               code: str | None = None, quote: str | None = None,
+               occurrence: int | None = None, span: tuple[int, int] | None = None,
+               turn: int | None = None) -> int:
+        """Remove one of your manual codings (see `qualcode uncode`)."""
+        from qualcode.coding import Selection, remove_coding
+
+        sel = None if coding_id is not None else Selection(quote, occurrence, span, turn)
+        return remove_coding(self, coding_id, document, code, sel)
+
+    def memo(self, target_type: str, target_id: str, text: str) -> int:
+        """Attach a memo to a code, document, case or coding (see `qualcode memo`)."""
+        from qualcode.coding import add_memo
+
+        return add_memo(self, target_type, target_id, text)
+
+    def memos(self, target_type: str | None = None, target_id: str | None = None
+              ) -> pd.DataFrame:
+        """Memos, oldest first."""
+        import pandas as pd
+
+        from qualcode.coding import list_memos
+
+        return pd.DataFrame(list_memos(self, target_type, target_id),
+                            columns=["id", "on", "target", "coder", "at", "memo"])
+
     def log(self, limit: int = 50) -> pd.DataFrame:
         """The audit trail, newest first: when, who, what, on what, details."""
         import pandas as pd

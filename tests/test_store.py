@@ -26,12 +26,20 @@ def _make_v1(path: Path) -> None:
     with engine.begin() as conn:
         t.metadata.create_all(conn)
         conn.execute(text("DROP TABLE events"))
-        for col in ("anchor", "source", "matched"):
+        conn.execute(text("DROP INDEX ix_codings_case"))
+        for col in ("anchor", "source", "matched", "speaker", "case_id"):
             conn.execute(text(f"ALTER TABLE codings DROP COLUMN {col}"))
+        conn.execute(text("ALTER TABLE speakers DROP COLUMN words"))
+        conn.execute(text(
+            "INSERT INTO documents VALUES ('d1', 'interviews/d1.md', 'R1', 'en', "
+            "'R1: hello there, world', 'h', 'fh', '{}', 4, 3, '2023-01-01')"))
+        conn.execute(text("INSERT INTO turns VALUES ('d1', 0, 'R1', 'R1', 'respondent', 4, 22, "
+                          "NULL)"))
+        conn.execute(text("INSERT INTO speakers VALUES ('d1', 'R1', 'R1', 'respondent', '{}')"))
         conn.execute(insert(t.meta).values(key="schema_version", value="1"))
         conn.execute(text(
             "INSERT INTO codings (document_id, start, \"end\", text, code_id, coder, origin, "
-            "status, created_at, updated_at) VALUES ('d1', 0, 5, 'hello', 'trust', 'ana', "
+            "status, created_at, updated_at) VALUES ('d1', 4, 9, 'hello', 'trust', 'ana', "
             "'manual', 'accepted', '2023-01-01', '2023-01-01')"))
     engine.dispose()
 
@@ -46,8 +54,11 @@ def test_upgrade_from_version_1_keeps_codings(project_dir: Path):
         cols = {c["name"] for c in inspect(conn).get_columns("codings")}
         assert {"anchor", "source", "matched"} <= cols
         assert inspect(conn).has_table("events")
-        row = conn.execute(select(t.codings.c.text, t.codings.c.anchor)).one()
-    assert tuple(row) == ("hello", "ok")
+        row = conn.execute(select(t.codings.c.text, t.codings.c.anchor, t.codings.c.case_id)
+                           ).one()
+        words = conn.execute(select(t.speakers.c.words)).scalar_one()
+    assert tuple(row) == ("hello", "ok", "R1")
+    assert words == 3
 
 
 def test_newer_store_is_refused(tmp_path: Path):

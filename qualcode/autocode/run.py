@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select
 from qualcode.autocode.match import UNITS, Suggestion, match_turns
 from qualcode.errors import UsageError
 from qualcode.store import schema as t
+from qualcode.turnmap import locator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,13 +99,16 @@ def autocode(
             texts = dict(conn.execute(select(t.documents.c.id, t.documents.c.text)
                                       .where(t.documents.c.id.in_([d.id for d in batch]))).all())
             turn_rows = conn.execute(
-                select(t.turns.c.document_id, t.turns.c.start, t.turns.c.end)
+                select(t.turns.c.document_id, t.turns.c.start, t.turns.c.end,
+                       t.turns.c.speaker, t.turns.c.case_id)
                 .where(t.turns.c.document_id.in_([d.id for d in batch]),
                        t.turns.c.role == "respondent")
                 .order_by(t.turns.c.document_id, t.turns.c.idx)).all()
         turns_by_doc: dict[str, list[tuple[int, int]]] = {}
+        speakers: dict[tuple[str, int], tuple[str | None, str | None]] = {}
         for r in turn_rows:
             turns_by_doc.setdefault(r.document_id, []).append((r.start, r.end))
+            speakers[(r.document_id, r.start)] = (r.speaker, r.case_id)
         for lang, ids in by_lang.items():
             if lang not in compiled:
                 compiled[lang] = compile_language(book, lang, project.settings, selected)
@@ -114,7 +118,9 @@ def autocode(
             items = [(doc_id, s, texts[doc_id][s:e]) for doc_id in ids
                      for s, e in turns_by_doc.get(doc_id, [])]
             found.extend(match_turns(lr, items, unit))
-        _apply(project, batch, found, selected, result, dry_run, stamp, coder, texts)
+        turn_of = {d: locator([(s, e, *speakers[(d, s)]) for s, e in spans])
+                   for d, spans in turns_by_doc.items()}
+        _apply(project, batch, found, selected, result, dry_run, stamp, coder, texts, turn_of)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
         result.documents += len(batch)
         result.words += sum(d.respondent_words for d in batch)
@@ -136,7 +142,7 @@ def autocode(
 
 def _apply(project: Project, batch: list, found: list[Suggestion], selected: set[str] | None,
            result: AutocodeResult, dry_run: bool, stamp: Any, coder: str | None,
-           texts: dict[str, str]) -> None:
+           texts: dict[str, str], turn_of: dict[str, Any]) -> None:
     """Diff new suggestions against stored auto codings of the batch; write the change."""
     c = t.codings.c
     ids = [d.id for d in batch]
@@ -181,6 +187,8 @@ def _apply(project: Project, batch: list, found: list[Suggestion], selected: set
             conn.execute(insert(t.codings), [
                 dict(document_id=s.document, start=s.start, end=s.end,
                      text=texts[s.document][s.start:s.end], code_id=s.code, coder=AUTO_CODER,
+                     speaker=turn_of[s.document](s.start)[0],
+                     case_id=turn_of[s.document](s.start)[1],
                      origin="auto", status=status, rule=s.rule, matched=s.matched,
                      language=s.language, anchor="ok", source=None, created_at=stamp,
                      updated_at=stamp, decided_by=coder, decided_at=stamp if coder else None)

@@ -13,17 +13,43 @@ CURRENT_VERSION = 2
 
 
 def _v2(conn: Connection) -> None:
-    """Version 2: codings know whether they are still anchored, where they came from and what
-    a rule matched;
-    an audit log of events."""
+    """Version 2: codings know whether they are still anchored, where they came from, what
+    a rule matched and who speaks there; speakers know their word counts; an audit log."""
     columns = {c["name"] for c in inspect(conn).get_columns("codings")}
     if "anchor" not in columns:
         conn.execute(text("ALTER TABLE codings ADD COLUMN anchor VARCHAR(16) "
                           "NOT NULL DEFAULT 'ok'"))
-    for name in ("source", "matched"):
+    for name in ("source", "matched", "speaker", "case_id"):
         if name not in columns:
             conn.execute(text(f"ALTER TABLE codings ADD COLUMN {name} TEXT"))
+    if "words" not in {c["name"] for c in inspect(conn).get_columns("speakers")}:
+        conn.execute(text("ALTER TABLE speakers ADD COLUMN words INTEGER NOT NULL DEFAULT 0"))
+        _count_speaker_words(conn)
     schema.events.create(conn, checkfirst=True)
+    for index in schema.codings.indexes:
+        index.create(conn, checkfirst=True)
+    from qualcode.turnmap import assign_speakers
+
+    assign_speakers(conn, None)
+
+
+def _count_speaker_words(conn: Connection) -> None:
+    """Fill speakers.words from the stored turns (what import computes for new documents)."""
+    import re
+
+    word = re.compile(r"\w+")
+    docs = dict(conn.execute(select(schema.documents.c.id, schema.documents.c.text)).all())
+    counts: dict[tuple[str, str], int] = {}
+    for r in conn.execute(select(schema.turns.c.document_id, schema.turns.c.speaker,
+                                 schema.turns.c.start, schema.turns.c.end)):
+        if r.speaker is not None and r.document_id in docs:
+            key = (r.document_id, r.speaker)
+            counts[key] = counts.get(key, 0) + len(word.findall(
+                docs[r.document_id][r.start:r.end]))
+    sp = schema.speakers.c
+    for (doc, label), n in counts.items():
+        conn.execute(schema.speakers.update().where(sp.document_id == doc, sp.label == label)
+                     .values(words=n))
 
 
 UPGRADES: dict[int, Callable[[Connection], None]] = {2: _v2}

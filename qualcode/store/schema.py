@@ -52,6 +52,7 @@ speakers = Table(
     Column("case_id", String(200), nullable=False),
     Column("role", String(16), nullable=False),
     Column("attributes", JSON, nullable=False),
+    Column("words", Integer, nullable=False, default=0),  # words this speaker said here
     ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
 )
 
@@ -95,6 +96,9 @@ codings = Table(
     Column("end", Integer, nullable=False),
     Column("text", Text, nullable=False),
     Column("code_id", String(100), nullable=False),
+    # who speaks where the span starts (kept in step with the turns on every import)
+    Column("speaker", String(200)),
+    Column("case_id", String(200)),
     Column("coder", String(100), nullable=False),
     Column("origin", String(16), nullable=False),  # auto | manual | imported
     Column("status", String(16), nullable=False),  # suggested | accepted | rejected
@@ -109,6 +113,7 @@ codings = Table(
     Column("decided_at", DateTime(timezone=True)),
     Index("ix_codings_doc", "document_id", "code_id"),
     Index("ix_codings_status", "origin", "status"),
+    Index("ix_codings_case", "status", "document_id", "case_id", "code_id"),
 )
 
 memos = Table(

@@ -1,0 +1,1 @@
+"""Analysis: who raises which theme, how often, with what strength of evidence."""
