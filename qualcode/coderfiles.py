@@ -65,7 +65,8 @@ def import_coder_files(project: Project, report: ImportReport) -> dict[str, int]
                 speaker, case = locators[doc](start)
                 cid = conn.execute(insert(t.codings).values(
                     document_id=doc, start=start, end=end, text=docs[doc][start:end],
-                    code_id=code, speaker=speaker, case_id=case, coder=coder, origin="manual", status="accepted",
+                    code_id=code, speaker=speaker, case_id=case, coder=coder, origin="manual",
+                    status="accepted",
                     anchor="ok", source=f"{rel}:{line}", created_at=stamp, updated_at=stamp,
                     decided_by=coder, decided_at=stamp,
                 )).inserted_primary_key[0]

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, insert, select, update
 
 from qualcode.errors import QualcodeError, TranscriptError
-from qualcode.turnmap import assign_speakers
 from qualcode.store import schema as t
 from qualcode.transcripts import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
+from qualcode.turnmap import assign_speakers
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

@@ -24,14 +24,16 @@ def summary_heatmap(df: pd.DataFrame, by: list[str], names: dict[str, str] | Non
                     title: str | None = None) -> Figure:
     """Codes (rows) x groups (columns), cells coloured and labelled with the value."""
     plt = _pyplot()
-    groups = df[by].astype(str).agg(" / ".join, axis=1) if by else df.assign(g="All").g
+    groups = df[by].astype(str).agg("\n".join, axis=1) if by else df.assign(g="All").g
     data = df.assign(group=groups)
     ns = data.drop_duplicates("group").set_index("group")["n"]
     pivot = data.pivot_table(index="code", columns="group", values="value", sort=False)
     pivot = pivot.reindex(index=list(dict.fromkeys(df.code)))
     labels = [(names or {}).get(c, c) for c in pivot.index]
     cols = [f"{g}\n(n={ns[g]})" for g in pivot.columns]
-    fig, ax = plt.subplots(figsize=(1.6 + 1.25 * len(cols), 0.9 + 0.42 * len(labels)))
+    width = max(len(line) for c in cols for line in c.splitlines())
+    fig, ax = plt.subplots(figsize=(3 + max(1.1, 0.085 * width) * len(cols),
+                                    1.2 + 0.42 * len(labels)))
     im = ax.imshow(pivot.to_numpy(dtype=float), cmap="Oranges", aspect="auto", vmin=0)
     ax.set_xticks(range(len(cols)), cols, fontsize=9)
     ax.set_yticks(range(len(labels)), labels, fontsize=9)

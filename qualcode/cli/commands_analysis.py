@@ -56,7 +56,7 @@ def summary(
     if plot:
         from qualcode.analysis.plots import save, summary_heatmap
 
-        names = {c.id: "  " * d + c.name for c, _, d in proj.codebook.walk()}
+        names = {c.id: ("– " * d) + c.name for c, _, d in proj.codebook.walk()}
         save(summary_heatmap(df, by, names, title="qualcode summary"), plot)
         info(f"wrote {plot}")
     if fmt != Format.table or output is not None:
