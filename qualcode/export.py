@@ -23,21 +23,30 @@ CODING_COLUMNS = ["id", "document", "case", "speaker", "code", "start", "end", "
 
 
 def documents_frame(project: Project, pseudonymize: bool = False) -> pd.DataFrame:
-    """One row per document with id, case, language, words, text and every attribute."""
+    """One row per document: id, case (the respondent), cases (every respondent who speaks
+    in it: several in a focus group), language, words, every attribute, text."""
     import pandas as pd
 
     with project.engine.connect() as conn:
         rows = conn.execute(select(t.documents).order_by(t.documents.c.id)).all()
+        speaking: dict[str, list[str]] = {}
+        for doc, case in conn.execute(
+                select(t.speakers.c.document_id, t.speakers.c.case_id).where(
+                    t.speakers.c.role == "respondent", t.speakers.c.words > 0)
+                .order_by(t.speakers.c.document_id, t.speakers.c.case_id).distinct()):
+            speaking.setdefault(doc, []).append(case)
     records = []
     for r in rows:
-        rec = {"document": r.id, "case": r.case_id, "language": r.language, "path": r.path,
-               "words": r.words, "respondent_words": r.respondent_words}
+        rec = {"document": r.id, "case": r.case_id, "cases": ", ".join(speaking.get(r.id, [])),
+               "language": r.language, "path": r.path, "words": r.words,
+               "respondent_words": r.respondent_words}
         for k, v in (r.attributes or {}).items():
             if k not in rec:
                 rec[k] = ", ".join(map(str, v)) if isinstance(v, list) else v
         rec["text"] = r.text
         records.append(rec)
-    cols = ["document", "case", "language", "path", "words", "respondent_words", "text"]
+    cols = ["document", "case", "cases", "language", "path", "words", "respondent_words",
+            "text"]
     df = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=cols)
     df = df[[c for c in df.columns if c != "text"] + ["text"]]
     if pseudonymize:
@@ -114,6 +123,12 @@ def pseudonymize_frame(project: Project, df: pd.DataFrame) -> pd.DataFrame:
             for v in df[col].dropna().unique():
                 mapping.setdefault(str(v), pseudonym(salt, kind, str(v)))
             df[col] = df[col].map(lambda v: mapping.get(str(v), v) if v is not None else v)
+    if "cases" in df:
+        for v in df["cases"].dropna():
+            for case in filter(None, map(str.strip, str(v).split(","))):
+                mapping.setdefault(case, pseudonym(salt, "case", case))
+        df["cases"] = df["cases"].map(lambda v: ", ".join(
+            mapping.get(c.strip(), c.strip()) for c in str(v).split(",") if c.strip()))
     if "path" in df:
         df = df.drop(columns="path")
     if "text" in df and mapping:
@@ -139,12 +154,34 @@ def write_frame(df: pd.DataFrame | list[dict[str, Any]], fmt: str,
     if fmt == "csv":
         out = df.to_csv(index=False)
     elif fmt == "json":
-        out = df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1)
+        import json
+
+        records = [{str(k): _json_value(v) for k, v in row.items()}
+                   for row in df.to_dict("records")]
+        out = json.dumps(records, ensure_ascii=False, indent=1)
     elif fmt == "markdown":
         out = to_markdown([str(c) for c in df.columns], df.itertuples(index=False))
     else:
         raise UsageError(f"unknown format {fmt!r} - use csv, json, markdown or parquet")
     return _deliver(out, path)
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON-ready value: exact floats (shortest repr), NaN/NaT -> null, times -> ISO."""
+    import math
+
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        try:
+            return value.isoformat()
+        except ValueError:  # NaT
+            return None
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
 
 
 def _write_rows(rows: list[dict[str, Any]], fmt: str, path: Path | None) -> str | None:

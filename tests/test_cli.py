@@ -68,11 +68,12 @@ def test_import_status_and_export_formats(cli, project_dir: Path):
     assert {"what": "documents", "value": "1"} in status
     docs = cli("export", "documents", "-f", "json").stdout
     assert json.loads(docs)[0] | {"text": None} == {
-        "document": "D1", "case": "R1", "language": "en", "path": "interviews/d1.md",
+        "document": "D1", "case": "R1", "cases": "R1", "language": "en",
+        "path": "interviews/d1.md",
         "words": 29, "respondent_words": 17, "origin": "Western", "rank": "senior officer",
         "text": None}
     md = cli("export", "documents", "-f", "markdown").stdout
-    assert md.startswith("| document | case | language |")
+    assert md.startswith("| document | case | cases | language |")
 
 
 def test_export_codings_columns_and_parquet(cli, project_dir: Path, tmp_path: Path):

@@ -50,8 +50,9 @@ def compare(
     levels = _levels(project, units, attr, groups)
     units = units[units[attr].isin(levels)]
     coded = coded_units(project, include_suggestions, coders, rollup, codes)
+    keep = list(dict.fromkeys(["document", "case", attr] + ([by] if by else [])))
     present = coded[["document", "case", "code"]].drop_duplicates().merge(
-        units[["document", "case", attr] + ([by] if by else [])], on=["document", "case"])
+        units[keep], on=["document", "case"])
     order = project.settings.order.get(attr)
     # a trend test only where every compared level has a declared place in the order
     ordered = order is not None and len(levels) > 2 and set(levels) <= set(order)

@@ -51,7 +51,8 @@ def summary(
     units = apply_filters(respondent_units(project), where)
     check_attributes(units, by)
     coded = coded_units(project, include_suggestions, coders, rollup, codes)
-    coded = coded.merge(units[["document", "case", *by]], on=["document", "case"])
+    keep = list(dict.fromkeys(["document", "case", *by]))
+    coded = coded.merge(units[keep], on=["document", "case"])
     order = code_order(project)
     wanted = [c for c in order if c in set(codes_or_all(project, codes, rollup))]
     frames = [_table(units, coded, by, unit, value, wanted)]
