@@ -146,6 +146,18 @@ class Project:
 
         return excerpts(self, code, where=where, context=context, **options)
 
+    def agreement(self, coders: list[str], unit: str = "sentence", **options: Any
+                  ) -> pd.DataFrame:
+        """Intercoder agreement per code (see `qualcode agreement`); the passages where
+        coders differ are in `agreement_run(...).disagreements`."""
+        return self.agreement_run(coders, unit, **options).table
+
+    def agreement_run(self, coders: list[str], unit: str = "sentence", **options: Any):
+        """Agreement table and disagreements (an AgreementResult)."""
+        from qualcode.analysis.agreement import agreement
+
+        return agreement(self, coders, unit=unit, **options)
+
     def code(self, document: str, code: str, quote: str | None = None,
              occurrence: int | None = None, span: tuple[int, int] | None = None,
              turn: int | None = None) -> int:

@@ -210,7 +210,44 @@ def excerpts(
     console().print(table)
 
 
+def agreement(
+    ctx: typer.Context,
+    coders: Annotated[str, typer.Option("--coders", help="Two or more coders, comma-separated "
+                                                         "('auto' is the auto-coder).")],
+    unit: Annotated[str, typer.Option(help="char, sentence, turn, segment or document.")]
+    = "sentence",
+    code: Codes = None,
+    documents: Annotated[str | None, typer.Option(
+        help="Only these documents (default: those every human coder coded).")] = None,
+    rollup: Rollup = True,
+    overlap: Annotated[float, typer.Option(help="segment: minimum overlap in percent.")] = 90,
+    denominator: Annotated[str, typer.Option(
+        help="segment: overlap measured against the 'union' of both segments or the "
+             "'segment' itself.")] = "union",
+    disagreements: Annotated[bool, typer.Option(
+        "--disagreements", help="List the passages where the coders differ.")] = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Intercoder agreement per code and overall: percent agreement, kappa, alpha.
+
+    char: every character (as NVivo), Cohen's kappa per document and pooled.
+    sentence / turn / document: yes/no per unit; Cohen's kappa (Fleiss' for 3+ coders)
+    and Krippendorff's alpha. segment: MAXQDA-style overlap, Brennan-Prediger kappa.
+    In Python: project.agreement(["ana", "ben"], unit="sentence")
+    """
+    proj = get_project(ctx)
+    res = proj.agreement_run(_split(coders) or [], unit=unit, codes=code,
+                             documents=_split(documents), rollup=rollup, overlap=overlap,
+                             denominator=denominator)
+    if disagreements:
+        emit(res.disagreements, fmt, output, title="Where the coders differ")
+        return
+    emit(res.table, fmt, output, title=f"Agreement of {coders} by {unit}")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("agreement")(agreement)
     app.command("summary")(summary)
     app.command("compare")(compare)
     app.command("cooccur")(cooccur)

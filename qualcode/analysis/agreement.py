@@ -1,0 +1,264 @@
+"""`qualcode agreement`: intercoder agreement at character, sentence, turn, segment and
+document level, per code and overall, with the passages where coders differ.
+
+Which codings count: a person's accepted codings; for the auto-coder (`auto`) every
+suggestion it made, whatever its review status, so the rules are measured as they are.
+Documents compared: those every human coder in the comparison has coded (a coder who
+has not opened a transcript has not said "absent"); `documents=` overrides.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qualcode.analysis import reliability as rel
+from qualcode.errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.project import Project
+
+UNITS = ("char", "sentence", "turn", "segment", "document")
+OVERALL = "(overall)"
+COLUMNS = ["code", "document", "unit", "n_units", "percent_agreement", "kappa", "alpha"]
+
+
+@dataclass
+class AgreementResult:
+    table: pd.DataFrame
+    disagreements: pd.DataFrame
+
+
+def agreement(
+    project: Project,
+    coders: list[str],
+    unit: str = "sentence",
+    codes: list[str] | None = None,
+    documents: list[str] | None = None,
+    rollup: bool = True,
+    overlap: float = 90.0,
+    denominator: str = "union",
+) -> AgreementResult:
+    """Agreement of `coders` per code (rows as in COLUMNS) and the disagreements."""
+    import pandas as pd
+
+    if unit not in UNITS:
+        raise UsageError(f"unknown unit {unit!r} - use {', '.join(UNITS)}")
+    coders = list(dict.fromkeys(coders))
+    if len(coders) < 2:
+        raise UsageError("agreement needs at least two coders, e.g. --coders ana,ben")
+    if unit in ("char", "segment") and len(coders) != 2:
+        raise UsageError(f"--unit {unit} compares exactly two coders")
+    if denominator not in ("union", "segment"):
+        raise UsageError("--denominator is union or segment")
+    codings, docs, wanted = _codings(project, coders, codes, documents, rollup)
+    if unit == "char":
+        table, dis = _char(project, codings, coders, docs, wanted)
+    elif unit == "segment":
+        table, dis = _segment(codings, coders, wanted, overlap / 100, denominator)
+    else:
+        spans = _units(project, unit, docs)
+        table, dis = _nominal(codings, coders, wanted, spans, unit)
+    return AgreementResult(pd.DataFrame(table, columns=COLUMNS), dis)
+
+
+def _codings(project: Project, coders: list[str], codes: list[str] | None,
+             documents: list[str] | None, rollup: bool):  # noqa: ANN202
+    book = project.codebook
+    all_codes = book.by_id()
+    if codes:
+        unknown = [c for c in codes if c not in all_codes]
+        if unknown:
+            raise UsageError(f"unknown code(s) {', '.join(unknown)} - see qualcode codebook show")
+    df = project.codings(coders=coders, include_orphaned=False)
+    known = set(df.coder)
+    missing = [c for c in coders if c not in known]
+    if missing:
+        raise UsageError(f"no codings by {', '.join(missing)} - coders with codings: "
+                         f"{', '.join(sorted(project.codings().coder.unique())) or 'none'}")
+    human = df[(df.coder != "auto") & (df.status == "accepted")]
+    auto = df[df.coder == "auto"]
+    df = pd_concat([human, auto])
+    df = df[df.case.notna()]  # respondent speech only
+    if documents:
+        docs = list(documents)
+    else:
+        per = [set(df[df.coder == c].document) for c in coders if c != "auto"]
+        docs = sorted(set.intersection(*per)) if per else sorted(set(df.document))
+    df = df[df.document.isin(docs)]
+    if rollup:
+        parents = book.parents()
+
+        def lineage(code: str) -> list[str]:
+            out = [code]
+            while parents.get(out[-1]):
+                out.append(parents[out[-1]])
+            return out
+
+        df = df.assign(code=df.code.map(lineage)).explode("code")
+    wanted = [c for c, _, _ in book.walk()
+              if (not codes or c.id in {d for x in codes for d in (book.descendants(x)
+                                                                   if rollup else [x])})]
+    wanted = [c.id for c in wanted]
+    df = df[df.code.isin(wanted)]
+    return df.reset_index(drop=True), docs, wanted
+
+
+def pd_concat(frames):  # noqa: ANN001, ANN201
+    import pandas as pd
+
+    return pd.concat(frames, ignore_index=True)
+
+
+def _units(project: Project, unit: str, docs: list[str]) -> pd.DataFrame:
+    from qualcode.analysis.sentences import respondent_sentences
+    from qualcode.export import turns_frame
+
+    if unit == "sentence":
+        return respondent_sentences(project, docs)
+    if unit == "turn":
+        t = turns_frame(project)
+        return t[(t.role == "respondent") & t.document.isin(docs)][
+            ["document", "start", "end"]].reset_index(drop=True)
+    import pandas as pd
+
+    texts = project.documents().set_index("document")["text"]
+    return pd.DataFrame({"document": docs, "start": 0,
+                         "end": [len(texts[d]) for d in docs]})
+
+
+def _nominal(codings: pd.DataFrame, coders: list[str], codes: list[str], spans: pd.DataFrame,
+             unit: str):  # noqa: ANN202
+    """Units x coders x codes yes/no matrix; kappa (2 coders: Cohen, more: Fleiss), alpha."""
+    import pandas as pd
+
+    spans = spans.sort_values(["document", "start"]).reset_index(drop=True)
+    n_units = len(spans)
+    cube = np.zeros((n_units, len(coders), len(codes)), dtype=bool)
+    cidx = {c: i for i, c in enumerate(coders)}
+    kidx = {c: i for i, c in enumerate(codes)}
+    doc_of = spans.document.to_numpy()
+    for doc, group in codings.groupby("document"):
+        idx = np.flatnonzero(doc_of == doc)
+        if idx.size == 0:
+            continue
+        starts, ends = spans.start.to_numpy()[idx], spans.end.to_numpy()[idx]
+        for r in group.itertuples():
+            lo = np.searchsorted(ends, r.start, side="right")
+            hi = np.searchsorted(starts, r.end, side="left")
+            cube[idx[lo:hi], cidx[r.coder], kidx[r.code]] = True
+    rows = []
+    for k, code in enumerate(codes):
+        rows.append(_nominal_row(code, unit, cube[:, :, k]))
+    flat = cube.transpose(0, 2, 1).reshape(-1, len(coders))
+    rows.append(_nominal_row(OVERALL, unit, flat))
+    # disagreements: units where coders differ on a code
+    dis = []
+    for u, k in zip(*np.nonzero(cube.any(axis=1) & ~cube.all(axis=1)), strict=True):
+        s = spans.iloc[u]
+        theirs = codings[(codings.document == s.document) & (codings.code == codes[k])
+                         & (codings.start < s.end) & (codings.end > s.start)]
+        rec = {"document": s.document, "start": int(s.start), "end": int(s.end),
+               "code": codes[k]}
+        for c in coders:
+            mine = theirs[theirs.coder == c]
+            rec[c] = " | ".join(mine.text) if len(mine) else ""
+        dis.append(rec)
+    return rows, pd.DataFrame(dis, columns=["document", "start", "end", "code", *coders])
+
+
+def _nominal_row(code: str, unit: str, yes: np.ndarray) -> list:
+    n = yes.shape[0]
+    if n == 0:
+        return [code, None, unit, 0, math.nan, math.nan, math.nan]
+    agree = float(np.mean(yes.all(axis=1) | ~yes.any(axis=1)))
+    if yes.shape[1] == 2:
+        kappa, _ = rel.binary_kappa(yes[:, 0], yes[:, 1])
+    else:
+        kappa = rel.fleiss_kappa(yes.astype(int))
+    alpha = rel.krippendorff_alpha(yes.T.astype(float))
+    return [code, None, unit, n, agree, kappa, alpha]
+
+
+def _char(project: Project, codings: pd.DataFrame, coders: list[str], docs: list[str],
+          codes: list[str]):  # noqa: ANN202
+    """Every character of each document is a unit (as NVivo's coding comparison)."""
+    import pandas as pd
+
+    texts = project.documents().set_index("document")["text"]
+    rows, dis = [], []
+    every_a, every_b = [], []
+    for code in codes:
+        pooled_a, pooled_b = [], []
+        sub = codings[codings.code == code]
+        for doc in docs:
+            n = len(texts[doc])
+            marks = []
+            for c in coders:
+                v = np.zeros(n, dtype=bool)
+                for r in sub[(sub.document == doc) & (sub.coder == c)].itertuples():
+                    v[r.start:r.end] = True
+                marks.append(v)
+            a, b = marks
+            pooled_a.append(a)
+            pooled_b.append(b)
+            kappa, agree = rel.binary_kappa(a, b)
+            rows.append([code, doc, "char", n, agree, kappa, math.nan])
+            diff = np.flatnonzero(np.diff(np.r_[0, (a != b).astype(int), 0]))
+            for s, e in zip(diff[::2], diff[1::2], strict=True):
+                dis.append({"document": doc, "start": int(s), "end": int(e), "code": code,
+                            coders[0]: texts[doc][s:e] if a[s] else "",
+                            coders[1]: texts[doc][s:e] if b[s] else ""})
+        a, b = np.concatenate(pooled_a or [[]]), np.concatenate(pooled_b or [[]])
+        every_a.append(a)
+        every_b.append(b)
+        kappa, agree = rel.binary_kappa(a, b)
+        rows.append([code, None, "char", int(a.size), agree, kappa, math.nan])
+    a, b = np.concatenate(every_a or [[]]), np.concatenate(every_b or [[]])
+    kappa, agree = rel.binary_kappa(a, b)
+    rows.append([OVERALL, None, "char", int(a.size), agree, kappa, math.nan])
+    return rows, pd.DataFrame(dis, columns=["document", "start", "end", "code", *coders])
+
+
+def _segment(codings: pd.DataFrame, coders: list[str], codes: list[str], threshold: float,
+             denominator: str):  # noqa: ANN202
+    """MAXQDA-style: a segment agrees when the other coder gave the same code to a segment
+    overlapping it by at least `threshold` (of the union, or of the segment's own length).
+    Kappa is Brennan-Prediger with k = the number of codes compared."""
+    import pandas as pd
+
+    rows, dis = [], []
+    totals = [0, 0]
+    k = len(codes)
+    for code in codes:
+        sub = codings[codings.code == code].drop_duplicates(["coder", "document", "start",
+                                                             "end"])
+        agree = total = 0
+        for i, c in enumerate(coders):
+            other = coders[1 - i]
+            for r in sub[sub.coder == c].itertuples():
+                cand = sub[(sub.coder == other) & (sub.document == r.document)]
+                inter = np.clip(np.minimum(cand.end, r.end) - np.maximum(cand.start, r.start),
+                                0, None)
+                if denominator == "union":
+                    denom = np.maximum(cand.end, r.end) - np.minimum(cand.start, r.start)
+                else:
+                    denom = np.full(len(cand), r.end - r.start)
+                ok = bool(len(cand)) and bool(((inter / denom) >= threshold - 1e-12).any())
+                agree += ok
+                total += 1
+                if not ok:
+                    dis.append({"document": r.document, "start": r.start, "end": r.end,
+                                "code": code, c: r.text, other: ""})
+        totals[0] += agree
+        totals[1] += total
+        p = agree / total if total else math.nan
+        rows.append([code, None, "segment", total, p, rel.brennan_prediger(p, k), math.nan])
+    p = totals[0] / totals[1] if totals[1] else math.nan
+    rows.append([OVERALL, None, "segment", totals[1], p, rel.brennan_prediger(p, k), math.nan])
+    return rows, pd.DataFrame(dis, columns=["document", "start", "end", "code", *coders])
