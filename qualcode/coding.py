@@ -149,8 +149,8 @@ def _state(row: Any) -> dict[str, Any]:
 
 def decide(project: Project, coding_id: int, action: str, code: str | None = None,
            span: tuple[int, int] | None = None) -> dict[str, Any]:
-    """Accept, reject, recode (new code) or respan (new span) a coding; returns the state
-    before the decision (what `undo` restores)."""
+    """Accept, reject, recode (new code, accepted) or respan (new span, status unchanged) a
+    coding; returns the state before the decision (what `undo` restores)."""
     coder = project.require_coder()
     if action not in ACTIONS:
         raise CodingError(f"unknown action {action!r} - use {', '.join(ACTIONS)}")
@@ -180,8 +180,8 @@ def decide(project: Project, coding_id: int, action: str, code: str | None = Non
             if not 0 <= a < b <= len(text):
                 raise CodingError(f"span {a}:{b} is outside the text")
             speaker, case = document_locator(conn, row.document_id)(a)
-            values.update(status="accepted", start=a, end=b, text=text[a:b], speaker=speaker,
-                          case_id=case)
+            # a new span is not a verdict: the status stays until accepted or rejected
+            values.update(start=a, end=b, text=text[a:b], speaker=speaker, case_id=case)
         ensure_coder(conn, coder)
         conn.execute(update(t.codings).where(c.id == coding_id).values(**values))
         log_event(conn, coder, action, f"{row.document_id}#{coding_id}",

@@ -36,21 +36,24 @@ def context(text: str, start: int, end: int, width: int = 40) -> str:
 
 
 def closest_passage(text: str, quote: str) -> str | None:
-    """The passage of text most like the quote (for 'not found' messages)."""
-    n = len(quote)
-    if not text or not n:
+    """The run of words in text most like the quote (for 'not found' messages)."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    size = len(quote.split())
+    if not words or not size:
         return None
-    step = max(1, n // 4)
+    q = " ".join(quote.split()).lower()
     best, best_ratio = None, 0.0
-    q = quote.lower()
-    for i in range(0, max(1, len(text) - n + 1), step):
-        cand = text[i : i + n]
-        r = difflib.SequenceMatcher(None, q, cand.lower(), autojunk=False).quick_ratio()
-        if r > best_ratio:
-            ratio = difflib.SequenceMatcher(None, q, cand.lower(), autojunk=False).ratio()
+    for width in (size,):
+        for i in range(0, max(1, len(words) - width + 1)):
+            a, b = words[i][0], words[min(i + width, len(words)) - 1][1]
+            cand = " ".join(text[a:b].split())
+            matcher = difflib.SequenceMatcher(None, q, cand.lower(), autojunk=False)
+            if matcher.quick_ratio() <= best_ratio:
+                continue
+            ratio = matcher.ratio()
             if ratio > best_ratio:
                 best, best_ratio = cand, ratio
-    return " ".join(best.split()) if best and best_ratio >= 0.5 else None
+    return best if best_ratio >= 0.5 else None
 
 
 def locate(text: str, quote: str, occurrence: int | None, where: str) -> tuple[int, int]:

@@ -30,15 +30,15 @@ _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown
                    ".parquet": "parquet"}
 
 
-def console(stderr: bool = False) -> Console:
+def console(stderr: bool = False, soft_wrap: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
 
 
 def info(message: str) -> None:
-    """A status line on stderr, so stdout stays clean for data."""
-    console(stderr=True).print(message, markup=False)
+    """A status line on stderr (stdout stays clean for data), never wrapped."""
+    console(stderr=True, soft_wrap=True).print(message, markup=False)
 
 
 def _cell(value: Any) -> str:

@@ -1,0 +1,237 @@
+"""`qualcode review`: go through suggestions one by one and decide.
+
+Each decision is committed at once, so an interrupted session loses nothing and the
+next one resumes with what is still undecided. In a terminal a key decides; from a
+pipe or a file, one command per line (so sessions can be scripted and tested).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from qualcode.coding import add_memo, decide, undo
+from qualcode.errors import CodingError, QualcodeError
+from qualcode.store import schema as t
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from qualcode.project import Project
+
+HELP = ("[a]ccept  [r]eject  [c]ode CODE (change)  [w]iden  [n]arrow  [s]kip  [u]ndo  "
+        "[m]emo TEXT  [q]uit  [?] help")
+
+
+@dataclass
+class ReviewStats:
+    accepted: int = 0
+    rejected: int = 0
+    recoded: int = 0
+    skipped: int = 0
+    undone: int = 0
+    memos: int = 0
+    remaining: int = 0
+    history: list[tuple[int, dict[str, Any], str]] = field(default_factory=list)
+
+
+def queue(project: Project, code: str | None = None, document: str | None = None) -> list[int]:
+    """Ids of the suggestions still to decide, in document order."""
+    c = t.codings.c
+    q = select(c.id).where(c.status == "suggested", c.anchor != "orphaned")
+    if code:
+        if code not in project.codebook.by_id():
+            raise CodingError(f"unknown code {code!r} - see qualcode codebook show")
+        q = q.where(c.code_id.in_(project.codebook.descendants(code)))
+    if document:
+        q = q.where(c.document_id == document)
+    with project.engine.connect() as conn:
+        return list(conn.execute(q.order_by(c.document_id, c.start, c.id)).scalars())
+
+
+def _load(project: Project, cid: int) -> dict[str, Any]:
+    with project.engine.connect() as conn:
+        row = conn.execute(select(t.codings).where(t.codings.c.id == cid)).first()
+        text = conn.execute(select(t.documents.c.text).where(
+            t.documents.c.id == row.document_id)).scalar_one()
+        turn = conn.execute(select(t.turns).where(
+            t.turns.c.document_id == row.document_id, t.turns.c.start <= row.start,
+            t.turns.c.end >= row.end)).first()
+    return {"row": row, "text": text, "turn": turn}
+
+
+def _sentence(project: Project, doc: str, start: int, end: int) -> tuple[int, int] | None:
+    from qualcode.analysis.sentences import respondent_sentences
+
+    s = respondent_sentences(project, [doc])
+    s = s[(s.start <= start) & (s.end >= start)]
+    if s.empty:
+        return None
+    last = respondent_sentences(project, [doc])
+    last = last[(last.start < end) & (last.end >= end)]
+    return int(s.start.iloc[0]), int(last.end.iloc[0] if not last.empty else s.end.iloc[0])
+
+
+def _widen(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
+    row, turn = item["row"], item["turn"]
+    sent = _sentence(project, row.document_id, row.start, row.end)
+    if sent and (sent[0] < row.start or sent[1] > row.end):
+        return sent
+    if turn is not None and (turn.start < row.start or turn.end > row.end):
+        return turn.start, turn.end
+    return None
+
+
+def _narrow(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
+    row, text, turn = item["row"], item["text"], item["turn"]
+    sent = _sentence(project, row.document_id, row.start, row.end)
+    if turn is not None and (row.start, row.end) == (turn.start, turn.end) and sent and \
+            sent != (row.start, row.end):
+        return sent
+    if row.matched:
+        pos = text.find(row.matched, row.start, row.end)
+        if pos >= 0 and (pos, pos + len(row.matched)) != (row.start, row.end):
+            return pos, pos + len(row.matched)
+    return None
+
+
+def show(console: Console, project: Project, item: dict[str, Any], n: int, total: int) -> None:
+    """The passage in its turn, the span in the code's colour, the rule, progress."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    row, text, turn = item["row"], item["text"], item["turn"]
+    code = project.codebook.by_id().get(row.code_id)
+    color = (code.color if code else None) or "yellow"
+    a, b = (turn.start, turn.end) if turn is not None else (max(0, row.start - 200),
+                                                            min(len(text), row.end + 200))
+    a, b = min(a, row.start), max(b, row.end)
+    body = Text(text[a:row.start], style="dim")
+    body.append(text[row.start:row.end], style=f"bold black on {color}")
+    body.append(text[row.end:b], style="dim")
+    speaker = turn.speaker if turn is not None else "?"
+    title = (f"{n}/{total}  {row.document_id} - {speaker}  →  {code.name if code else row.code_id}"
+             f" ({row.code_id})")
+    rule = f"rule {row.rule}: matched “{row.matched}”" if row.rule else f"by {row.coder}"
+    console.print(Panel(body, title=title, subtitle=rule, title_align="left"))
+
+
+def run(project: Project, read: Callable[[], str | None], console: Console,
+        code: str | None = None, document: str | None = None) -> ReviewStats:
+    """The review loop. `read` returns the next command line (None at the end)."""
+    ids = queue(project, code, document)
+    stats = ReviewStats()
+    total = len(ids)
+    if not ids:
+        console.print("nothing to review: no undecided suggestions" +
+                      (f" for {code}" if code else "") + (f" in {document}" if document else ""))
+        return stats
+    console.print(HELP, style="dim", markup=False)
+    i = 0
+    while i < len(ids):
+        cid = ids[i]
+        item = _load(project, cid)
+        if item["row"].status != "suggested":
+            i += 1
+            continue
+        show(console, project, item, i + 1, total)
+        line = read()
+        if line is None:
+            break
+        cmd, _, arg = line.strip().partition(" ")
+        cmd = cmd.lower()
+        try:
+            if cmd in ("a", "accept"):
+                stats.history.append((cid, decide(project, cid, "accept"), "accept"))
+                stats.accepted += 1
+                console.print(f"accepted #{cid}", style="green")
+                i += 1
+            elif cmd in ("r", "reject"):
+                stats.history.append((cid, decide(project, cid, "reject"), "reject"))
+                stats.rejected += 1
+                console.print(f"rejected #{cid}", style="red")
+                i += 1
+            elif cmd in ("c", "code"):
+                new = arg.strip() or console.input("new code: ").strip()
+                stats.history.append((cid, decide(project, cid, "recode", code=new), "recode"))
+                stats.recoded += 1
+                console.print(f"recoded #{cid} as {new}", style="green")
+                i += 1
+            elif cmd in ("w", "widen", "n", "narrow"):
+                span = (_widen if cmd.startswith("w") else _narrow)(project, item)
+                if span is None:
+                    console.print("the span cannot be " +
+                                  ("widened" if cmd.startswith("w") else "narrowed") +
+                                  " further", style="yellow")
+                else:
+                    stats.history.append((cid, decide(project, cid, "respan", span=span),
+                                          "respan"))
+                    console.print(f"span of #{cid} is now {span[0]}:{span[1]}")
+            elif cmd in ("s", "skip"):
+                stats.skipped += 1
+                i += 1
+            elif cmd in ("u", "undo"):
+                if not stats.history:
+                    console.print("nothing to undo", style="yellow")
+                    continue
+                last_id, before, action = stats.history.pop()
+                undo(project, last_id, before)
+                stats.undone += 1
+                for name, attr in (("accept", "accepted"), ("reject", "rejected"),
+                                   ("recode", "recoded")):
+                    if action == name:
+                        setattr(stats, attr, getattr(stats, attr) - 1)
+                console.print(f"undid {action} of #{last_id}", style="yellow")
+                if last_id in ids:
+                    i = ids.index(last_id)
+            elif cmd in ("m", "memo"):
+                text = arg.strip() or console.input("memo: ").strip()
+                add_memo(project, "coding", str(cid), text)
+                stats.memos += 1
+                console.print(f"memo added to #{cid}")
+            elif cmd in ("q", "quit"):
+                break
+            elif cmd in ("?", "h", "help", ""):
+                console.print(HELP, style="dim", markup=False)
+            else:
+                console.print(f"unknown command {cmd!r} - {HELP}", style="yellow", markup=False)
+        except QualcodeError as exc:
+            console.print(f"error: {exc}", style="red")
+    stats.remaining = len(queue(project, code, document))
+    return stats
+
+
+def line_reader(lines: Iterator[str]) -> Callable[[], str | None]:
+    """Commands from a pipe or file, one per line."""
+    def read() -> str | None:
+        for line in lines:
+            if line.strip():
+                return line
+        return None
+
+    return read
+
+
+def key_reader(console: Console) -> Callable[[], str | None]:
+    """Commands from single keys in a terminal; c and m ask for their argument."""
+    import typer
+
+    def read() -> str | None:
+        console.print("> ", end="")
+        try:
+            key = typer.getchar()
+        except (EOFError, KeyboardInterrupt):
+            return None
+        console.print(key)
+        if key in ("\x03", "\x04"):
+            return None
+        if key.lower() == "c":
+            return "c " + console.input("new code: ")
+        if key.lower() == "m":
+            return "m " + console.input("memo: ")
+        return key
+
+    return read
