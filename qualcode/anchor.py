@@ -1,8 +1,14 @@
-"""Re-anchor codings when a transcript's text changes (diff-match-patch, by words).
+"""Re-anchor codings when a transcript's text changes (difflib, by words).
 
-The two texts are diffed word by word (each word, space run or punctuation mark is
-one symbol), so letters two unrelated passages happen to share never count as
-surviving text. Each coding's characters are then followed through the diff:
+The two texts are compared word by word (each word, space run or punctuation mark is
+one token) with a patience diff: tokens that occur exactly once in both texts anchor
+the alignment (their longest increasing subsequence), the gaps between anchors are
+aligned recursively, and difflib's SequenceMatcher handles gaps without any unique
+token. So repeated sentences cannot pull an alignment away from the passages that
+identify it, and letters, spaces or full stops that unrelated passages happen to
+share do not count as surviving text (a minimal edit script would prefer many such
+scattered matches to one real phrase). Each coding's characters are then followed
+through the matching:
 
 - every character survives, contiguous and unchanged: the coding moves (`ok`);
 - less than half survives: `orphaned` - kept with its old offsets and quoted text,
@@ -33,42 +39,95 @@ class Anchored:
     anchor: str  # ok | changed | orphaned
 
 
-def _encode(text: str, table: dict[str, str], lengths: dict[str, int]) -> str:
+def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest subsequence of (i, j) pairs (sorted by i) increasing in j."""
+    from bisect import bisect_left
+
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_idx.append(k)
+        else:
+            tails[pos] = j
+            tail_idx[pos] = k
+        prev[k] = tail_idx[pos - 1] if pos else -1
     out = []
-    for tok in _TOKEN.findall(text):
-        sym = table.get(tok)
-        if sym is None:
-            code = 0x100 + len(table)
-            if code >= 0xD800:  # skip the surrogate range
-                code += 0x800
-            sym = chr(code)
-            table[tok] = sym
-            lengths[sym] = len(tok)
-        out.append(sym)
-    return "".join(out)
+    k = tail_idx[-1] if tail_idx else -1
+    while k >= 0:
+        out.append(pairs[k])
+        k = prev[k]
+    return out[::-1]
+
+
+def _patience(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """Matched (i, j) token pairs of a patience diff, in order."""
+    from collections import Counter
+    from difflib import SequenceMatcher
+
+    out: list[tuple[int, int]] = []
+    # iterative (no recursion limit): a work list of ranges to align and known matches
+    work: list = [("range", 0, len(a), 0, len(b))]
+    while work:
+        item = work.pop()
+        if item[0] == "match":
+            out.append((item[1], item[2]))
+            continue
+        _, alo, ahi, blo, bhi = item
+        head = []
+        while alo < ahi and blo < bhi and a[alo] == b[blo]:
+            head.append((alo, blo))
+            alo += 1
+            blo += 1
+        tail = []
+        while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
+            ahi -= 1
+            bhi -= 1
+            tail.append((ahi, bhi))
+        out.extend(head)
+        later: list = [("match", i, j) for i, j in reversed(tail)]
+        if alo < ahi and blo < bhi:
+            ca, cb = Counter(a[alo:ahi]), Counter(b[blo:bhi])
+            where_b = {b[j]: j for j in range(blo, bhi) if cb[b[j]] == 1}
+            pairs = [(i, where_b[a[i]]) for i in range(alo, ahi)
+                     if ca[a[i]] == 1 and a[i] in where_b]
+            anchors = _lis(pairs)
+            if anchors:
+                segs: list = []
+                pi, pj = alo, blo
+                for i, j in anchors:
+                    segs.append(("range", pi, i, pj, j))
+                    segs.append(("match", i, j))
+                    pi, pj = i + 1, j + 1
+                segs.append(("range", pi, ahi, pj, bhi))
+                later = segs + later
+            else:
+                sm = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+                later = [("match", alo + i + k, blo + j + k)
+                         for i, j, n in sm.get_matching_blocks() for k in range(n)] + later
+        work.extend(reversed(later))
+    return out
 
 
 def _equal_runs(old: str, new: str) -> list[tuple[int, int, int]]:
-    """(old_start, old_end, new_start) character runs the word diff keeps."""
-    from diff_match_patch import diff_match_patch
-
-    table: dict[str, str] = {}
-    lengths: dict[str, int] = {}
-    a, b = _encode(old, table, lengths), _encode(new, table, lengths)
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = 5.0
-    runs = []
-    i = j = 0
-    for op, chunk in dmp.diff_main(a, b, False):
-        n = sum(lengths[c] for c in chunk)
-        if op == 0:
-            runs.append((i, i + n, j))
-            i += n
-            j += n
-        elif op == -1:
-            i += n
+    """(old_start, old_end, new_start) character runs the word matching keeps."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    pos_a = [0]
+    for tok in a:
+        pos_a.append(pos_a[-1] + len(tok))
+    pos_b = [0]
+    for tok in b:
+        pos_b.append(pos_b[-1] + len(tok))
+    runs: list[tuple[int, int, int]] = []
+    for i, j in _patience(a, b):
+        s, e, nj = pos_a[i], pos_a[i + 1], pos_b[j]
+        if runs and runs[-1][1] == s and runs[-1][2] + (runs[-1][1] - runs[-1][0]) == nj:
+            runs[-1] = (runs[-1][0], e, runs[-1][2])
         else:
-            j += n
+            runs.append((s, e, nj))
     return runs
 
 

@@ -71,7 +71,7 @@ def test_reanchoring_properties(case):
     old, old_spans = render(segs)
     new_segs = list(segs)
     touched, deleted = set(), set()
-    for op, pos, sentence in ops:
+    for op, pos, _sentence in ops:
         if op == "insert":
             # inserted text is new text: an inserted copy of an edited passage's original
             # would be ambiguous to any diff, human or machine
