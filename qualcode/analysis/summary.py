@@ -54,7 +54,8 @@ def summary(
     keep = list(dict.fromkeys(["document", "case", *by]))
     coded = coded.merge(units[keep], on=["document", "case"])
     order = code_order(project)
-    wanted = [c for c in order if c in set(codes_or_all(project, codes, rollup))]
+    wanted = [c for c in order if c in set(codes or []) or (not codes and c in set(
+        codes_or_all(project, codes, rollup)))]
     frames = [_table(units, coded, by, unit, value, wanted)]
     if totals and by:
         frames.append(_table(units.assign(**{b: ALL for b in by}),

@@ -40,6 +40,9 @@ def summary(
     coders: Coders = None,
     rollup: Rollup = True,
     code: Codes = None,
+    themes: Annotated[bool, typer.Option("--themes", help="Only top-level codes (themes), "
+                                                          "their sub-codes counted in.")]
+    = False,
     where: Where = None,
     plot: Plot = None,
     fmt: FormatOpt = Format.table,
@@ -51,6 +54,9 @@ def summary(
     """
     proj = get_project(ctx)
     by = by or []
+    if themes:
+        code = [c.id for c in proj.codebook.codes]
+        rollup = True
     df = proj.summary(by=by, unit=unit, value=value, include_suggestions=include_suggestions,
                       coders=_split(coders), rollup=rollup, codes=code, where=where)
     if plot:

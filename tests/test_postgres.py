@@ -1,0 +1,84 @@
+"""The team store: the same workflow on a real PostgreSQL server gives the same results
+as on SQLite. Runs where QUALCODE_TEST_PG names a server (CI starts one in .ci/run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qualcode.project import open_project
+
+from .conftest import REPO
+
+PG = os.environ.get("QUALCODE_TEST_PG")
+pytestmark = pytest.mark.skipif(not PG, reason="no PostgreSQL server: set QUALCODE_TEST_PG "
+                                               "(.ci/run starts one)")
+
+
+@pytest.fixture
+def pg_url():
+    import psycopg
+
+    name = f"qualcode_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    base = PG.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def _workflow(root: Path, db: str | None) -> dict[str, pd.DataFrame]:
+    proj = open_project(root, db=db, coder="ana")
+    proj.import_interviews()
+    proj.autocode()
+    ids = proj.codings(origins=["auto"]).sort_values(["document", "start", "code"]).id.tolist()
+    from qualcode.coding import decide
+
+    decide(proj, ids[0], "reject")
+    decide(proj, ids[1], "accept")
+    proj.code("NE-01", "trust_gap", quote="Ils ne voient pas ce que pensent les sergents.")
+    proj.memo("document", "NE-01", "Long pauses.")
+    again = proj.autocode_run()
+    out = {
+        "summary": proj.summary(by=["origin", "rank"], include_suggestions=True),
+        "compare": proj.compare("origin"),
+        "agreement": proj.agreement(["amina", "lukas"], unit="turn"),
+        "codings": proj.codings().drop(columns=["id", "created_at", "updated_at"])
+        .sort_values(["document", "start", "end", "code", "coder"]).reset_index(drop=True),
+        "rerun": pd.DataFrame([{"added": again.added, "removed": again.removed,
+                                "kept": again.kept}]),
+    }
+    proj.close()
+    return out
+
+
+def test_same_results_on_postgresql_and_sqlite(tmp_path: Path, pg_url: str):
+    root = tmp_path / "sahel"
+    root.mkdir()
+    for name in ("qualcode.toml", "codebook", "interviews"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    lite = _workflow(root, None)
+    pg = _workflow(root, pg_url)
+    for key in lite:
+        pd.testing.assert_frame_equal(lite[key], pg[key], check_dtype=False, obj=key)
+    assert lite["rerun"].iloc[0].tolist() == [0, 0, len(lite["codings"][
+        (lite["codings"].origin == "auto") & (lite["codings"].status == "suggested")])]
+
+
+def test_store_url_forms_and_password_never_shown(tmp_path: Path, pg_url: str):
+    from qualcode.store.engine import normalise_url, safe_url
+
+    assert normalise_url("postgres://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert safe_url("postgresql://u:secret@h/db") == "postgresql://u:***@h/db"
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "qualcode.toml").write_text(f'db = "{pg_url}"\n', encoding="utf-8")
+    proj = open_project(tmp_path / "p")
+    assert proj.db_url == pg_url
+    assert proj.status()["store"].startswith("postgresql")
