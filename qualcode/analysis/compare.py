@@ -41,7 +41,8 @@ def compare(
 ) -> pd.DataFrame:
     """One row per code (and per level of `by`): each group's n and count, p_value,
     p_adjusted (BH across codes), test, risk_difference with ci_low/ci_high (first group
-    minus second), odds_ratio with or_low/or_high, cramers_v, trend_z/trend_p for ordered
+    minus second), odds_ratio with or_low/or_high and or_method (exact up to 2,000
+    respondents, else Woolf), cramers_v, trend_z/trend_p for ordered
     attributes, and a warning for small samples."""
     import pandas as pd
 
@@ -79,7 +80,7 @@ def compare(
     for g in levels:
         cols += [f"n_{g}", f"count_{g}"]
     cols += ["p_value", "p_adjusted", "test", "risk_difference", "ci_low", "ci_high",
-             "odds_ratio", "or_low", "or_high", "cramers_v"]
+             "odds_ratio", "or_low", "or_high", "or_method", "cramers_v"]
     if ordered:
         cols += ["trend_z", "trend_p"]
     cols += ["warning"]
@@ -123,7 +124,8 @@ def _row(code: str, stratum: object, by: str | None, levels: list[str], x: list[
         r = stats.two_groups(x[0], n[0], x[1], n[1], confidence)
         row.update(test="fisher", p_value=r.p_value, risk_difference=r.risk_difference,
                    ci_low=r.ci_low, ci_high=r.ci_high, odds_ratio=r.odds_ratio,
-                   or_low=r.or_low, or_high=r.or_high, cramers_v=r.cramers_v)
+                   or_low=r.or_low, or_high=r.or_high, or_method=r.or_method,
+                   cramers_v=r.cramers_v)
     else:
         chi2, _dof, p, min_expected = stats.chi_square(table)
         if not math.isnan(min_expected) and min_expected < 5:

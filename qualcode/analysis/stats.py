@@ -11,12 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 
 
+EXACT_OR_MAX_N = 2000  # above this, Woolf's interval (the exact one costs seconds per code)
+
+
 @dataclass(frozen=True)
 class TwoGroup:
     p_value: float
     odds_ratio: float
     or_low: float
     or_high: float
+    or_method: str
     risk_difference: float
     ci_low: float
     ci_high: float
@@ -70,21 +74,45 @@ def _drop_empty(table: np.ndarray) -> np.ndarray:
 
 
 def two_groups(x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95) -> TwoGroup:
-    """Fisher's exact test, conditional odds ratio with exact interval, risk difference with
-    Newcombe interval and Cramér's V for two groups (x with the code out of n)."""
+    """Fisher's exact test, odds ratio, risk difference with Newcombe interval and Cramér's V
+    for two groups (x with the code out of n). The odds ratio is the conditional MLE with
+    its exact interval up to EXACT_OR_MAX_N respondents, above that the sample odds ratio
+    with Woolf's (log) interval; `or_method` says which."""
     from scipy.stats import fisher_exact
-    from scipy.stats.contingency import odds_ratio
 
     table = np.array([[x1, n1 - x1], [x2, n2 - x2]])
     p = float(fisher_exact(table, alternative="two-sided")[1])
+    if n1 + n2 <= EXACT_OR_MAX_N:
+        or_, lo, hi = _exact_or(table, confidence)
+        method = "exact"
+    else:
+        or_, lo, hi = _woolf_or(table, confidence)
+        method = "woolf"
+    rd, rlo, rhi = newcombe(x1, n1, x2, n2, confidence)
+    return TwoGroup(p, or_, lo, hi, method, rd, rlo, rhi, cramers_v(table))
+
+
+def _exact_or(table: np.ndarray, confidence: float) -> tuple[float, float, float]:
+    from scipy.stats.contingency import odds_ratio
+
     try:
         res = odds_ratio(table, kind="conditional")
         ci = res.confidence_interval(confidence_level=confidence)
-        or_, lo, hi = float(res.statistic), float(ci.low), float(ci.high)
+        return float(res.statistic), float(ci.low), float(ci.high)
     except ValueError:
-        or_, lo, hi = math.nan, math.nan, math.nan
-    rd, rlo, rhi = newcombe(x1, n1, x2, n2, confidence)
-    return TwoGroup(p, or_, lo, hi, rd, rlo, rhi, cramers_v(table))
+        return math.nan, math.nan, math.nan
+
+
+def _woolf_or(table: np.ndarray, confidence: float) -> tuple[float, float, float]:
+    from scipy.stats import norm
+
+    a, b, c, d = (float(x) for x in table.ravel())
+    if min(a, b, c, d) == 0:
+        return _exact_or(table, confidence)
+    estimate = (a * d) / (b * c)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    z = float(norm.ppf(1 - (1 - confidence) / 2))
+    return estimate, math.exp(math.log(estimate) - z * se), math.exp(math.log(estimate) + z * se)
 
 
 def chi_square(table: np.ndarray) -> tuple[float, int, float, float]:

@@ -71,9 +71,11 @@ def coded_units(
          .group_by(c.document_id, c.case_id, c.code_id))
     if coders:
         q = q.where(c.coder.in_(coders))
+    from qualcode.store.engine import fetch_tuples
+
     with project.engine.connect() as conn:
-        rows = conn.execute(q).all()
-    df = pd.DataFrame(rows, columns=["document", "case", "code", "segments"])
+        rows = fetch_tuples(conn, q)
+    df = pd.DataFrame.from_records(rows, columns=["document", "case", "code", "segments"])
     book = project.codebook
     known = book.by_id()
     if codes:
@@ -82,20 +84,28 @@ def coded_units(
             raise UsageError(f"unknown code(s) {', '.join(unknown)} - see qualcode codebook show")
     df = df[df.code.isin(known)]
     if rollup and not df.empty:
-        parents = book.parents()
-
-        def lineage(code: str) -> list[str]:
-            out = [code]
-            while parents.get(out[-1]):
-                out.append(parents[out[-1]])
-            return out
-
-        df = df.assign(code=df.code.map(lineage)).explode("code")
-        df = df.groupby(["document", "case", "code"], as_index=False)["segments"].sum()
+        lines = lineage_frame(book)
+        df = (df.merge(lines, on="code").drop(columns="code").rename(columns={"ancestor": "code"})
+              .groupby(["document", "case", "code"], as_index=False, sort=False)["segments"]
+              .sum())
     if codes:
         wanted = {d for x in codes for d in (book.descendants(x) if rollup else [x])}
         df = df[df.code.isin(wanted)]
     return df.reset_index(drop=True)
+
+
+def lineage_frame(book) -> pd.DataFrame:  # noqa: ANN001
+    """(code, ancestor) for every code and each of its ancestors, itself included."""
+    import pandas as pd
+
+    parents = book.parents()
+    rows = []
+    for code in parents:
+        node: str | None = code
+        while node:
+            rows.append((code, node))
+            node = parents.get(node)
+    return pd.DataFrame(rows, columns=["code", "ancestor"])
 
 
 def code_order(project: Project) -> list[str]:

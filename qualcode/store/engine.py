@@ -70,3 +70,13 @@ def connect_error(url: str, exc: OperationalError) -> StoreError:
     """A one-line error for a store that cannot be reached (no credentials shown)."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
     return StoreError(f"cannot open the store {safe_url(url)}: {reason}")
+
+
+def fetch_tuples(conn, query) -> list[tuple]:  # noqa: ANN001
+    """Rows as plain tuples, straight from the driver's cursor (for large aggregates of
+    plain numbers and strings: building DataFrames from Row objects is far slower)."""
+    result = conn.execute(query)
+    cursor = getattr(result, "cursor", None)
+    if cursor is not None:
+        return cursor.fetchall()
+    return [tuple(r) for r in result]

@@ -113,7 +113,8 @@ codings = Table(
     Column("decided_at", DateTime(timezone=True)),
     Index("ix_codings_doc", "document_id", "code_id"),
     Index("ix_codings_status", "origin", "status"),
-    Index("ix_codings_case", "status", "document_id", "case_id", "code_id"),
+    # covers the analysis aggregate (status, anchor, coder filters; group by unit and code)
+    Index("ix_codings_case", "status", "document_id", "case_id", "code_id", "anchor", "coder"),
 )
 
 memos = Table(
