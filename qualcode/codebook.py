@@ -119,6 +119,24 @@ class Codebook(BaseModel):
 
         return rec(self.codes, None, 0)
 
+    def _repr_html_(self) -> str:
+        """The codebook as a nested list in Jupyter, each code in its colour."""
+        import html
+
+        def item(c: Code) -> str:
+            swatch = (f'<span style="display:inline-block;width:.8em;height:.8em;'
+                      f'background:{c.color or "#ccc"};margin-right:.4em"></span>')
+            rules = sum(len(r) for r in c.rules.values())
+            desc = f'<br><small>{html.escape(" ".join(c.description.split()))}</small>' \
+                if c.description else ""
+            kids = "".join(item(ch) for ch in c.children)
+            return (f"<li>{swatch}<b>{html.escape(c.name)}</b> <code>{c.id}</code> "
+                    f"<small>({rules} rules)</small>{desc}"
+                    + (f"<ul>{kids}</ul>" if kids else "") + "</li>")
+
+        title = html.escape(f"{self.codebook} (version {self.version})")
+        return f"<div><b>{title}</b><ul>{''.join(item(c) for c in self.codes)}</ul></div>"
+
     def by_id(self) -> dict[str, Code]:
         return {c.id: c for c, _, _ in self.walk()}
 

@@ -158,6 +158,19 @@ class Project:
 
         return agreement(self, coders, unit=unit, **options)
 
+    def rule_quality(self, coders: list[str], unit: str = "sentence", themes: bool = True
+                     ) -> pd.DataFrame:
+        """Precision, recall, F1 and kappa of the auto-coder against each human coder."""
+        from qualcode.analysis.agreement import rule_quality
+
+        return rule_quality(self, coders, unit=unit, themes=themes)
+
+    def respondents(self) -> pd.DataFrame:
+        """One row per respondent in a document: document, case, words, attributes."""
+        from qualcode.analysis.units import respondent_units
+
+        return respondent_units(self)
+
     def code(self, document: str, code: str, quote: str | None = None,
              occurrence: int | None = None, span: tuple[int, int] | None = None,
              turn: int | None = None) -> int:

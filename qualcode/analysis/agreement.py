@@ -32,6 +32,9 @@ COLUMNS = ["code", "document", "unit", "n_units", "percent_agreement", "kappa", 
 class AgreementResult:
     table: pd.DataFrame
     disagreements: pd.DataFrame
+    # units x coders x codes yes/no (sentence, turn and document units)
+    cube: np.ndarray | None = None
+    codes: list[str] | None = None
 
 
 def agreement(
@@ -63,7 +66,8 @@ def agreement(
         table, dis = _segment(codings, coders, wanted, overlap / 100, denominator)
     else:
         spans = _units(project, unit, docs)
-        table, dis = _nominal(codings, coders, wanted, spans, unit)
+        table, dis, cube = _nominal(codings, coders, wanted, spans, unit)
+        return AgreementResult(pd.DataFrame(table, columns=COLUMNS), dis, cube, wanted)
     return AgreementResult(pd.DataFrame(table, columns=COLUMNS), dis)
 
 
@@ -169,7 +173,7 @@ def _nominal(codings: pd.DataFrame, coders: list[str], codes: list[str], spans: 
             mine = theirs[theirs.coder == c]
             rec[c] = " | ".join(mine.text) if len(mine) else ""
         dis.append(rec)
-    return rows, pd.DataFrame(dis, columns=["document", "start", "end", "code", *coders])
+    return rows, pd.DataFrame(dis, columns=["document", "start", "end", "code", *coders]), cube
 
 
 def _nominal_row(code: str, unit: str, yes: np.ndarray) -> list:
@@ -262,3 +266,35 @@ def _segment(codings: pd.DataFrame, coders: list[str], codes: list[str], thresho
     p = totals[0] / totals[1] if totals[1] else math.nan
     rows.append([OVERALL, None, "segment", totals[1], p, rel.brennan_prediger(p, k), math.nan])
     return rows, pd.DataFrame(dis, columns=["document", "start", "end", "code", *coders])
+
+
+def rule_quality(project: Project, coders: list[str], unit: str = "sentence",
+                 themes: bool = True, documents: list[str] | None = None) -> pd.DataFrame:
+    """How well the auto-coder's suggestions match each human coder, per code: precision,
+    recall, F1 and Cohen's kappa over units of respondent speech (the human coder is the
+    reference). With themes=True, top-level codes only, sub-codes counted in."""
+    import pandas as pd
+
+    book = project.codebook
+    codes = [c.id for c in book.codes] if themes else None
+    rows = []
+    for coder in coders:
+        res = agreement(project, [coder, "auto"], unit=unit, codes=codes, rollup=True,
+                        documents=documents)
+        cube = res.cube
+        for k, code in enumerate(res.codes):
+            if themes and code not in codes:
+                continue
+            human, auto = cube[:, 0, k], cube[:, 1, k]
+            tp = int(np.count_nonzero(human & auto))
+            fp = int(np.count_nonzero(~human & auto))
+            fn = int(np.count_nonzero(human & ~auto))
+            precision = tp / (tp + fp) if tp + fp else math.nan
+            recall = tp / (tp + fn) if tp + fn else math.nan
+            f1 = (2 * precision * recall / (precision + recall)
+                  if tp and not math.isnan(precision + recall) else 0.0)
+            kappa, _ = rel.binary_kappa(human, auto)
+            rows.append({"coder": coder, "code": code, "units": int(cube.shape[0]),
+                         "coder_units": int(human.sum()), "auto_units": int(auto.sum()),
+                         "precision": precision, "recall": recall, "f1": f1, "kappa": kappa})
+    return pd.DataFrame(rows)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 EXACT_OR_MAX_N = 2000  # above this, Woolf's interval (the exact one costs seconds per code)
 
 
