@@ -79,7 +79,7 @@ def build(root: Path, docs: int, codings: int) -> None:
                 document_id=f"d{i}", idx=0, speaker="R", case_id=f"c{i}", role="respondent",
                 start=0, end=len(text)) for i in ids])
         batch = []
-        for n in range(codings):
+        for _ in range(codings):
             d = rng.randrange(docs)
             s = rng.randrange(0, 1900)
             batch.append(dict(document_id=f"d{d}", start=s, end=s + 40, text="word " * 8,

@@ -5,7 +5,18 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = ["the", "army", "partners", "government", "officers", "soldiers", "training", "support", "security", "would", "could", "people", "think", "because", "region", "border", "mission", "equipment", "said", "never", "really", "always", "village", "market", "money", "years", "country", "president", "minister", "problem", "time", "work", "know", "want", "make", "good", "about", "their", "there", "after", "before", "between", "during", "without", "under", "against", "among", "political", "economic", "military", "civilian", "foreign", "local", "national", "public", "private", "small", "large", "young", "old", "new", "many", "few", "much", "some", "every", "other", "such", "only", "also", "very", "often", "still", "already", "again", "here", "where", "when", "how", "why", "what", "which", "who", "whose", "them", "they", "we", "you", "our", "your", "his", "her", "its", "my", "me", "him", "us", "trusted", "trusting", "trusts", "rumours", "circulating", "operations", "convoys", "patrols", "meetings", "seminars", "workshops", "programmes", "offers", "needs", "decided", "asked", "answered", "believed"]
+WORDS = (
+    "the army partners government officers soldiers training support security would "
+    "could people think because region border mission equipment said never really "
+    "always village market money years country president minister problem time work "
+    "know want make good about their there after before between during without under "
+    "against among political economic military civilian foreign local national "
+    "public private small large young old new many few much some every other such "
+    "only also very often still already again here where when how why what which who "
+    "whose them they we you our your his her its my me him us trusted trusting "
+    "trusts rumours circulating operations convoys patrols meetings seminars "
+    "workshops programmes offers needs decided asked answered believed "
+).split()
 
 
 def phrases(n: int, seed: int = 7) -> list[str]:
