@@ -75,6 +75,8 @@ def build(root: Path, docs: int, codings: int) -> None:
             conn.execute(insert(t.speakers), [dict(
                 document_id=f"d{i}", label="R", case_id=f"c{i}", role="respondent",
                 attributes={}, words=300) for i in ids])
+            conn.execute(insert(t.units), [dict(id=i + 1, document_id=f"d{i}", case_id=f"c{i}")
+                                           for i in ids])
             conn.execute(insert(t.turns), [dict(
                 document_id=f"d{i}", idx=0, speaker="R", case_id=f"c{i}", role="respondent",
                 start=0, end=len(text)) for i in ids])
@@ -84,6 +86,7 @@ def build(root: Path, docs: int, codings: int) -> None:
             s = rng.randrange(0, 1900)
             batch.append(dict(document_id=f"d{d}", start=s, end=s + 40, text="word " * 8,
                               code_id=rng.choice(codes), speaker="R", case_id=f"c{d}",
+                              unit_id=d + 1,
                               coder=rng.choice(["ana", "ben", "auto"]),
                               origin="manual", status=rng.choice(["accepted"] * 4
                                                                  + ["suggested"]),
@@ -116,7 +119,8 @@ def main() -> None:
         build(root, args.docs, args.codings)
         build_s = time.perf_counter() - t0
         proj = open_project(root)
-        proj.summary(by=["origin"])  # warm: imports, codebook
+        proj.summary(by=["origin"])  # warm: imports (pandas, scipy), codebook
+        proj.compare("phase")
         rows = {
             "summary --by origin --by rank": timed(lambda: proj.summary(by=["origin", "rank"])),
             "summary --unit segment --value per1000": timed(

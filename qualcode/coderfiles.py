@@ -62,10 +62,11 @@ def import_coder_files(project: Project, report: ImportReport) -> dict[str, int]
             for line, doc, start, end, code, memo in rows:
                 if doc not in locators:
                     locators[doc] = document_locator(conn, doc)
-                speaker, case = locators[doc](start)
+                speaker, case, unit = locators[doc](start)
                 cid = conn.execute(insert(t.codings).values(
                     document_id=doc, start=start, end=end, text=docs[doc][start:end],
-                    code_id=code, speaker=speaker, case_id=case, coder=coder, origin="manual",
+                    code_id=code, speaker=speaker, case_id=case, unit_id=unit, coder=coder,
+                    origin="manual",
                     status="accepted",
                     anchor="ok", source=f"{rel}:{line}", created_at=stamp, updated_at=stamp,
                     decided_by=coder, decided_at=stamp,

@@ -100,10 +100,10 @@ def add_coding(project: Project, document: str, code: str, selection: Selection)
             raise CodingError(f"you already coded this passage with {code} (coding #{dup})")
         ensure_coder(conn, coder)
         stamp = now()
-        speaker, case = document_locator(conn, document)(start)
+        speaker, case, unit = document_locator(conn, document)(start)
         cid = conn.execute(insert(t.codings).values(
             document_id=document, start=start, end=end, text=text, code_id=code,
-            speaker=speaker, case_id=case, coder=coder,
+            speaker=speaker, case_id=case, unit_id=unit, coder=coder,
             origin="manual", status="accepted", anchor="ok", created_at=stamp,
             updated_at=stamp, decided_by=coder, decided_at=stamp)).inserted_primary_key[0]
         log_event(conn, coder, "code", f"{document}#{cid}",
@@ -179,9 +179,10 @@ def decide(project: Project, coding_id: int, action: str, code: str | None = Non
             a, b = span
             if not 0 <= a < b <= len(text):
                 raise CodingError(f"span {a}:{b} is outside the text")
-            speaker, case = document_locator(conn, row.document_id)(a)
+            speaker, case, unit = document_locator(conn, row.document_id)(a)
             # a new span is not a verdict: the status stays until accepted or rejected
-            values.update(start=a, end=b, text=text[a:b], speaker=speaker, case_id=case)
+            values.update(start=a, end=b, text=text[a:b], speaker=speaker, case_id=case,
+                          unit_id=unit)
         ensure_coder(conn, coder)
         conn.execute(update(t.codings).where(c.id == coding_id).values(**values))
         log_event(conn, coder, action, f"{row.document_id}#{coding_id}",
@@ -203,11 +204,11 @@ def undo(project: Project, coding_id: int, before: dict[str, Any]) -> None:
             raise CodingError(f"no coding #{coding_id}")
         text, doc = found
         decided_at = before["decided_at"]
-        speaker, case = document_locator(conn, doc)(before["start"])
+        speaker, case, unit = document_locator(conn, doc)(before["start"])
         conn.execute(update(t.codings).where(t.codings.c.id == coding_id).values(
             status=before["status"], code_id=before["code"], start=before["start"],
             end=before["end"], text=text[before["start"]:before["end"]], speaker=speaker,
-            case_id=case,
+            case_id=case, unit_id=unit,
             decided_by=before["decided_by"],
             decided_at=datetime.fromisoformat(decided_at) if decided_at else None,
             updated_at=now()))

@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select, update
 from qualcode.errors import QualcodeError, TranscriptError
 from qualcode.store import schema as t
 from qualcode.transcripts import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
-from qualcode.turnmap import assign_speakers
+from qualcode.turnmap import assign_speakers, ensure_units
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -209,6 +209,8 @@ def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
                          attributes=s.attributes, words=words.get(s.label, 0))
                     for s in tr.speakers
                 ])
+            ensure_units(conn, tr.id, {sp.case_id for sp in tr.speakers
+                                       if sp.role == "respondent"})
             if prev is not None:
                 assign_speakers(conn, [tr.id])
             cases = {tr.respondent} | {s.case_id for s in tr.speakers if s.role == "respondent"}

@@ -169,7 +169,7 @@ class Project:
         """One row per respondent in a document: document, case, words, attributes."""
         from qualcode.analysis.units import respondent_units
 
-        return respondent_units(self)
+        return respondent_units(self).drop(columns="unit", errors="ignore")
 
     def code(self, document: str, code: str, quote: str | None = None,
              occurrence: int | None = None, span: tuple[int, int] | None = None,

@@ -26,8 +26,9 @@ def _make_v1(path: Path) -> None:
     with engine.begin() as conn:
         t.metadata.create_all(conn)
         conn.execute(text("DROP TABLE events"))
-        conn.execute(text("DROP INDEX ix_codings_case"))
-        for col in ("anchor", "source", "matched", "speaker", "case_id"):
+        conn.execute(text("DROP INDEX ix_codings_unit"))
+        conn.execute(text("DROP TABLE units"))
+        for col in ("anchor", "source", "matched", "speaker", "case_id", "unit_id"):
             conn.execute(text(f"ALTER TABLE codings DROP COLUMN {col}"))
         conn.execute(text("ALTER TABLE speakers DROP COLUMN words"))
         conn.execute(text(
@@ -54,10 +55,13 @@ def test_upgrade_from_version_1_keeps_codings(project_dir: Path):
         cols = {c["name"] for c in inspect(conn).get_columns("codings")}
         assert {"anchor", "source", "matched"} <= cols
         assert inspect(conn).has_table("events")
-        row = conn.execute(select(t.codings.c.text, t.codings.c.anchor, t.codings.c.case_id)
-                           ).one()
+        row = conn.execute(select(t.codings.c.text, t.codings.c.anchor, t.codings.c.case_id,
+                                  t.codings.c.unit_id)).one()
         words = conn.execute(select(t.speakers.c.words)).scalar_one()
-    assert tuple(row) == ("hello", "ok", "R1")
+        unit = conn.execute(select(t.units.c.id, t.units.c.document_id, t.units.c.case_id)
+                            ).one()
+    assert tuple(row) == ("hello", "ok", "R1", unit.id)
+    assert tuple(unit)[1:] == ("d1", "R1")
     assert words == 3
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from qualcode.analysis import stats
 from qualcode.analysis.filters import apply_filters, fold
-from qualcode.analysis.units import check_attributes, code_order, coded_units, respondent_units
+from qualcode.analysis.units import check_attributes, code_order, units_and_codings
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
@@ -46,14 +46,14 @@ def compare(
     attributes, and a warning for small samples."""
     import pandas as pd
 
-    units = apply_filters(respondent_units(project), where)
+    units, coded = units_and_codings(project, include_suggestions, coders, rollup, codes)
+    units = apply_filters(units, where)
     check_attributes(units, [attr] + ([by] if by else []))
     levels = _levels(project, units, attr, groups)
     units = units[units[attr].isin(levels)]
-    coded = coded_units(project, include_suggestions, coders, rollup, codes)
-    keep = list(dict.fromkeys(["document", "case", attr] + ([by] if by else [])))
-    present = coded[["document", "case", "code"]].drop_duplicates().merge(
-        units[keep], on=["document", "case"])
+    keep = ["unit", *[a for a in dict.fromkeys([attr] + ([by] if by else []))
+                      if a not in ("document", "case")]]
+    present = coded[["unit", "document", "case", "code"]].merge(units[keep], on="unit")
     order = project.settings.order.get(attr)
     # a trend test only where every compared level has a declared place in the order
     ordered = order is not None and len(levels) > 2 and set(levels) <= set(order)

@@ -39,7 +39,7 @@ def excerpts(
     rows = project.codings(codes=wanted, statuses=statuses, coders=coders,
                            include_orphaned=False)
     rows = rows[rows.case.notna()]
-    units = respondent_units(project).drop(columns=["words"])
+    units = respondent_units(project).drop(columns=["words", "unit"])
     attrs = [c for c in units.columns if c not in ("document", "case")]
     # attribute names are the user's: a coding field of the same name becomes coding_<name>
     clash = {c: f"coding_{c}" for c in rows.columns if c in set(attrs)}

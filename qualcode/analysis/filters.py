@@ -44,8 +44,8 @@ def apply_filters(df: pd.DataFrame, exprs: list[str] | None) -> pd.DataFrame:
     """Rows of df matching every filter; an unknown attribute is an error naming the known."""
     for expr in exprs or []:
         f = parse_filter(expr)
-        if f.attr not in df.columns:
-            known = ", ".join(sorted(c for c in df.columns if not c.startswith("_")))
+        if f.attr not in df.columns or f.attr == "unit":
+            known = ", ".join(sorted(c for c in df.columns if c not in ("unit", "words")))
             raise UsageError(f"unknown attribute {f.attr!r} in filter - known: {known}")
         wanted = {fold(v) for v in f.values}
         hit = df[f.attr].map(lambda v, w=wanted: v is not None and fold(v) in w)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.analysis.filters import apply_filters
-from qualcode.analysis.units import check_attributes, code_order, coded_units, respondent_units
+from qualcode.analysis.units import check_attributes, code_order, units_and_codings
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
@@ -48,11 +48,11 @@ def summary(
     if unit == "segment" and value == "share":
         raise UsageError("share needs --unit respondent or document; segments take count or "
                          "per1000")
-    units = apply_filters(respondent_units(project), where)
+    units, coded = units_and_codings(project, include_suggestions, coders, rollup, codes)
+    units = apply_filters(units, where)
     check_attributes(units, by)
-    coded = coded_units(project, include_suggestions, coders, rollup, codes)
-    keep = list(dict.fromkeys(["document", "case", *by]))
-    coded = coded.merge(units[keep], on=["document", "case"])
+    keep = ["unit", *[b for b in by if b not in ("document", "case")]]
+    coded = coded.merge(units[keep], on="unit")
     order = code_order(project)
     wanted = [c for c in order if c in set(codes or []) or (not codes and c in set(
         codes_or_all(project, codes, rollup)))]
@@ -95,7 +95,7 @@ def _table(units: pd.DataFrame, coded: pd.DataFrame, by: list[str], unit: str, v
         cnt = coded.groupby([*by, "code"]).document.nunique() if by else \
             coded.groupby("code").document.nunique()
     else:
-        dedup = coded.drop_duplicates(["document", "case", "code", *by])
+        dedup = coded.drop_duplicates(["unit", "code", *by])
         cnt = dedup.groupby([*by, "code"]).size() if by else dedup.groupby("code").size()
     segs = coded.groupby([*by, "code"]).segments.sum() if by else \
         coded.groupby("code").segments.sum()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from sqlalchemy import func, select
 
 from qualcode.errors import UsageError
@@ -19,34 +20,84 @@ MISSING = "(none)"
 
 
 def respondent_units(project: Project) -> pd.DataFrame:
-    """One row per respondent speaking in a document: document, case, words and attributes
-    (the document's front matter, overridden by the speaker's own in focus groups)."""
+    """One row per respondent speaking in a document: unit id, document, case, words and
+    attributes (the document's front matter, overridden by the speaker's own in focus
+    groups). Cached in .qualcode/cache/ until an import changes documents or speakers."""
+    import hashlib
+
     import pandas as pd
 
     with project.engine.connect() as conn:
-        docs = {r.id: (r.attributes or {}) for r in
-                conn.execute(select(t.documents.c.id, t.documents.c.attributes))}
-        rows = conn.execute(select(t.speakers.c.document_id, t.speakers.c.case_id,
-                                   t.speakers.c.attributes, t.speakers.c.words)
+        stamp = conn.execute(select(func.count(), func.max(t.documents.c.imported_at))
+                             .select_from(t.documents)).one()
+        spk = conn.execute(select(func.count(), func.coalesce(func.sum(t.speakers.c.words), 0))
+                           .select_from(t.speakers)).one()
+        n_units = conn.execute(select(func.count()).select_from(t.units)).scalar_one()
+    key = hashlib.sha256(repr((project.db_url, tuple(stamp), tuple(spk), n_units)).encode()
+                         ).hexdigest()[:16]
+    cache = project.root / ".qualcode" / "cache" / f"units-{key}.parquet"
+    if cache.is_file():
+        try:
+            return pd.read_parquet(cache)
+        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
+            pass
+    df = _respondent_units(project)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("units-*.parquet"):
+            old.unlink(missing_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        df.to_parquet(tmp, index=False)
+        tmp.replace(cache)
+    except OSError:
+        pass  # a read-only project only costs time
+    return df
+
+
+def _respondent_units(project: Project) -> pd.DataFrame:
+    import pandas as pd
+
+    from qualcode.store.engine import fetch_tuples
+
+    with project.engine.connect() as conn:
+        docs = {d: _attrs(a) for d, a in fetch_tuples(
+            conn, select(t.documents.c.id, t.documents.c.attributes))}
+        rows = fetch_tuples(conn, select(t.speakers.c.document_id, t.speakers.c.case_id,
+                                         t.speakers.c.attributes, t.speakers.c.words)
                             .where(t.speakers.c.role == "respondent")
-                            .order_by(t.speakers.c.document_id, t.speakers.c.label)).all()
+                            .order_by(t.speakers.c.document_id, t.speakers.c.label))
+        ids = {(d, c): i for i, d, c in fetch_tuples(
+            conn, select(t.units.c.id, t.units.c.document_id, t.units.c.case_id))}
     units: dict[tuple[str, str], dict] = {}
-    for r in rows:
-        key = (r.document_id, r.case_id)
-        unit = units.get(key)
+    for doc, case, attrs, words in rows:
+        unit = units.get((doc, case))
         if unit is None:
-            unit = {"document": r.document_id, "case": r.case_id, "words": 0}
-            unit.update({k: _plain(v) for k, v in docs.get(r.document_id, {}).items()})
-            units[key] = unit
-        unit.update({k: _plain(v) for k, v in (r.attributes or {}).items()})
-        unit["words"] += r.words
-    df = pd.DataFrame(list(units.values()))
+            unit = {"unit": ids.get((doc, case), -1), "document": doc, "case": case,
+                    "words": 0, **docs.get(doc, {})}
+            units[(doc, case)] = unit
+        own = _attrs(attrs)
+        if own:
+            unit.update(own)
+        unit["words"] += words
+    df = pd.DataFrame.from_records(list(units.values())) if units else pd.DataFrame(
+        columns=["unit", "document", "case", "words"])
     if df.empty:
-        return pd.DataFrame(columns=["document", "case", "words"])
+        return df
     df = df[df.words > 0].reset_index(drop=True)
-    attrs = [c for c in df.columns if c not in ("document", "case", "words")]
+    attrs = [c for c in df.columns if c not in ("unit", "document", "case", "words")]
     df[attrs] = df[attrs].fillna(MISSING).astype(str)
     return df
+
+
+def _attrs(raw: object) -> dict:
+    """Attributes from the store: a JSON string (SQLite) or a dict (PostgreSQL)."""
+    if raw is None or raw == "{}":
+        return {}
+    if isinstance(raw, str):
+        import json
+
+        raw = json.loads(raw)
+    return {k: _plain(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
 
 def _plain(value: object) -> object:
@@ -60,38 +111,80 @@ def coded_units(
     rollup: bool = True,
     codes: list[str] | None = None,
 ) -> pd.DataFrame:
-    """(document, case, code, segments): accepted codings of respondent speech, grouped in
-    SQL. Rejected and orphaned codings never count; suggestions only when asked."""
+    """(unit, document, case, code, segments): accepted codings of respondent speech per
+    respondent unit and code, grouped in SQL by integer unit; rollup and code filters in
+    numpy. Rejected and orphaned codings never count; suggestions only when asked."""
     import pandas as pd
 
     c = t.codings.c
     statuses = ["accepted", "suggested"] if include_suggestions else ["accepted"]
-    q = (select(c.document_id, c.case_id, c.code_id, func.count())
-         .where(c.status.in_(statuses), c.case_id.is_not(None), c.anchor != "orphaned")
-         .group_by(c.document_id, c.case_id, c.code_id))
+    # grouped by integer unit ids: on a million codings this is twice as fast as
+    # grouping by (document, case) strings
+    q = (select(c.unit_id, c.code_id, func.count())
+         .where(c.status.in_(statuses), c.unit_id.is_not(None), c.anchor != "orphaned")
+         .group_by(c.unit_id, c.code_id))
     if coders:
         q = q.where(c.coder.in_(coders))
     from qualcode.store.engine import fetch_tuples
 
-    with project.engine.connect() as conn:
-        rows = fetch_tuples(conn, q)
-    df = pd.DataFrame.from_records(rows, columns=["document", "case", "code", "segments"])
     book = project.codebook
-    known = book.by_id()
+    known = list(book.by_id())
     if codes:
-        unknown = [x for x in codes if x not in known]
+        unknown = [x for x in codes if x not in set(known)]
         if unknown:
             raise UsageError(f"unknown code(s) {', '.join(unknown)} - see qualcode codebook show")
-    df = df[df.code.isin(known)]
-    if rollup and not df.empty:
-        lines = lineage_frame(book)
-        df = (df.merge(lines, on="code").drop(columns="code").rename(columns={"ancestor": "code"})
-              .groupby(["document", "case", "code"], as_index=False, sort=False)["segments"]
-              .sum())
+    with project.engine.connect() as conn:
+        rows = fetch_tuples(conn, q)
+        unit_rows = fetch_tuples(conn, select(t.units.c.id, t.units.c.document_id,
+                                              t.units.c.case_id))
+    index = {c: i for i, c in enumerate(known)}
+    unit = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    code = np.fromiter((index.get(r[1], -1) for r in rows), dtype=np.int64, count=len(rows))
+    segs = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
+    keep = code >= 0  # codings of codes no longer in the codebook are not analysed
+    unit, code, segs = unit[keep], code[keep], segs[keep]
+    if rollup and len(code):
+        parents = book.parents()
+        parent = np.array([index.get(parents[c] or "", -1) for c in known], dtype=np.int64)
+        units_, codes_, segs_ = [unit], [code], [segs]
+        cur_unit, cur_code, cur_segs = unit, code, segs
+        while True:
+            up = parent[cur_code]
+            has = up >= 0
+            if not has.any():
+                break
+            cur_unit, cur_code, cur_segs = cur_unit[has], up[has], cur_segs[has]
+            units_.append(cur_unit)
+            codes_.append(cur_code)
+            segs_.append(cur_segs)
+        unit, code, segs = (np.concatenate(units_), np.concatenate(codes_),
+                            np.concatenate(segs_))
+        key = unit * len(known) + code
+        uniq, inverse = np.unique(key, return_inverse=True)
+        segs = np.bincount(inverse, weights=segs).astype(np.int64)
+        unit, code = uniq // len(known), uniq % len(known)
     if codes:
         wanted = {d for x in codes for d in (book.descendants(x) if rollup else [x])}
-        df = df[df.code.isin(wanted)]
-    return df.reset_index(drop=True)
+        mask = np.isin(code, [index[c] for c in wanted])
+        unit, code, segs = unit[mask], code[mask], segs[mask]
+    lookup = pd.DataFrame.from_records(unit_rows, columns=["unit", "document", "case"])
+    df = pd.DataFrame({"unit": unit, "code": np.asarray(known, dtype=object)[code],
+                       "segments": segs})
+    df = df.merge(lookup, on="unit", how="left")
+    return df[["unit", "document", "case", "code", "segments"]]
+
+
+def units_and_codings(
+    project: Project,
+    include_suggestions: bool = False,
+    coders: list[str] | None = None,
+    rollup: bool = True,
+    codes: list[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """respondent_units and coded_units. (Running the query in a worker thread was
+    measured slower: the driver takes the GIL back for every row it builds.)"""
+    return respondent_units(project), coded_units(project, include_suggestions, coders,
+                                                  rollup, codes)
 
 
 def lineage_frame(book) -> pd.DataFrame:  # noqa: ANN001
@@ -114,7 +207,7 @@ def code_order(project: Project) -> list[str]:
 
 
 def check_attributes(units: pd.DataFrame, attrs: list[str]) -> None:
-    known = sorted(c for c in units.columns if c not in ("document", "words"))
+    known = sorted(c for c in units.columns if c not in ("unit", "document", "words"))
     for a in attrs:
-        if a not in units.columns:
+        if a not in units.columns or a == "unit":
             raise UsageError(f"unknown attribute {a!r} - known: {', '.join(known)}")

@@ -118,7 +118,13 @@ def autocode(
             items = [(doc_id, s, texts[doc_id][s:e]) for doc_id in ids
                      for s, e in turns_by_doc.get(doc_id, [])]
             found.extend(match_turns(lr, items, unit))
-        turn_of = {d: locator([(s, e, *speakers[(d, s)]) for s, e in spans])
+        with engine.connect() as conn:
+            units: dict[str, dict[str, int]] = {}
+            for d, case, uid in conn.execute(select(t.units.c.document_id, t.units.c.case_id,
+                                                    t.units.c.id)
+                                             .where(t.units.c.document_id.in_(list(texts)))):
+                units.setdefault(d, {})[case] = uid
+        turn_of = {d: locator([(s, e, *speakers[(d, s)]) for s, e in spans], units.get(d))
                    for d, spans in turns_by_doc.items()}
         _apply(project, batch, found, selected, result, dry_run, stamp, coder, texts, turn_of)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
@@ -189,6 +195,7 @@ def _apply(project: Project, batch: list, found: list[Suggestion], selected: set
                      text=texts[s.document][s.start:s.end], code_id=s.code, coder=AUTO_CODER,
                      speaker=turn_of[s.document](s.start)[0],
                      case_id=turn_of[s.document](s.start)[1],
+                     unit_id=turn_of[s.document](s.start)[2],
                      origin="auto", status=status, rule=s.rule, matched=s.matched,
                      language=s.language, anchor="ok", source=None, created_at=stamp,
                      updated_at=stamp, decided_by=coder, decided_at=stamp if coder else None)

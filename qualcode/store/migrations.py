@@ -22,6 +22,13 @@ def _v2(conn: Connection) -> None:
     for name in ("source", "matched", "speaker", "case_id"):
         if name not in columns:
             conn.execute(text(f"ALTER TABLE codings ADD COLUMN {name} TEXT"))
+    if "unit_id" not in columns:
+        conn.execute(text("ALTER TABLE codings ADD COLUMN unit_id INTEGER"))
+    schema.units.create(conn, checkfirst=True)
+    pairs = conn.execute(select(schema.speakers.c.document_id, schema.speakers.c.case_id)
+                         .where(schema.speakers.c.role == "respondent").distinct()).all()
+    if pairs:
+        conn.execute(schema.units.insert(), [dict(document_id=d, case_id=c) for d, c in pairs])
     if "words" not in {c["name"] for c in inspect(conn).get_columns("speakers")}:
         conn.execute(text("ALTER TABLE speakers ADD COLUMN words INTEGER NOT NULL DEFAULT 0"))
         _count_speaker_words(conn)

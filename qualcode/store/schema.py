@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -54,6 +55,15 @@ speakers = Table(
     Column("attributes", JSON, nullable=False),
     Column("words", Integer, nullable=False, default=0),  # words this speaker said here
     ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
+)
+
+# one integer id per respondent (case) speaking in a document: the unit of analysis
+units = Table(
+    "units", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", String(200), nullable=False),
+    Column("case_id", String(200), nullable=False),
+    UniqueConstraint("document_id", "case_id", name="uq_units_document_case"),
 )
 
 turns = Table(
@@ -99,6 +109,7 @@ codings = Table(
     # who speaks where the span starts (kept in step with the turns on every import)
     Column("speaker", String(200)),
     Column("case_id", String(200)),
+    Column("unit_id", Integer),
     Column("coder", String(100), nullable=False),
     Column("origin", String(16), nullable=False),  # auto | manual | imported
     Column("status", String(16), nullable=False),  # suggested | accepted | rejected
@@ -114,7 +125,7 @@ codings = Table(
     Index("ix_codings_doc", "document_id", "code_id"),
     Index("ix_codings_status", "origin", "status"),
     # covers the analysis aggregate (status, anchor, coder filters; group by unit and code)
-    Index("ix_codings_case", "status", "document_id", "case_id", "code_id", "anchor", "coder"),
+    Index("ix_codings_unit", "status", "unit_id", "code_id", "anchor", "coder"),
 )
 
 memos = Table(
