@@ -186,3 +186,29 @@ def test_cli_code_uncode_memo_and_log(cli, proj):
     assert res.exit_code == 0
     log = cli("log", "-f", "csv").stdout
     assert ",ana,uncode,fr1#" in log and ",ana,code,fr1#" in log
+
+
+def test_review_with_single_keys_in_a_terminal(proj, project_dir: Path):
+    """The interactive path: single keys in a real pseudo-terminal."""
+    pexpect = pytest.importorskip("pexpect")
+    proj.autocode()
+    child = pexpect.spawn(sys.executable, ["-m", "qualcode", "-p", str(project_dir),
+                                           "--coder", "ben", "review"],
+                          encoding="utf-8", timeout=60, dimensions=(40, 120))
+    child.expect("> ")
+    child.send("a")
+    child.expect("accepted #")
+    child.expect("> ")
+    child.send("m")
+    child.expect("memo: ")
+    child.sendline("ironic, check the tone")
+    child.expect("memo added")
+    child.expect("> ")
+    child.send("r")
+    child.expect("rejected #")
+    child.expect("> ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    statuses = proj.codings(origins=["auto"]).status.value_counts().to_dict()
+    assert statuses == {"accepted": 1, "rejected": 1, "suggested": 2}
+    assert proj.memos().memo.tolist() == ["ironic, check the tone"]
