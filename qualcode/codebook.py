@@ -143,6 +143,19 @@ class Codebook(BaseModel):
     def parents(self) -> dict[str, str | None]:
         return {c.id: (p.id if p else None) for c, p, _ in self.walk()}
 
+    def lineage(self, code_id: str) -> list[str]:
+        """The code and its ancestors, nearest first."""
+        parents = self.parents()
+        out = [code_id]
+        while parents.get(out[-1]):
+            out.append(parents[out[-1]])
+        return out
+
+    def expand(self, codes: list[str], with_subcodes: bool = True) -> list[str]:
+        """The codes, each with its sub-codes when with_subcodes (codebook order)."""
+        wanted = {d for c in codes for d in (self.descendants(c) if with_subcodes else [c])}
+        return [c.id for c, _, _ in self.walk() if c.id in wanted]
+
     def descendants(self, code_id: str) -> list[str]:
         """The code and all its sub-codes."""
         code = self.by_id()[code_id]

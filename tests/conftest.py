@@ -24,6 +24,17 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
     monkeypatch.setenv("QUALCODE_CACHE", cache)
 
 
+def copy_example(dest: Path) -> Path:
+    """A copy of the repository's example project (settings, codebook, interviews)."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    for name in ("qualcode.toml", "codebook", "interviews"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+    return dest
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))

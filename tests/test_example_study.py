@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 
 import pytest
 
 from qualcode.project import open_project
 
-from .conftest import REPO
+from .conftest import copy_example
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory):
     """A copy of the repository's example project, imported into a fresh store."""
-    root = tmp_path_factory.mktemp("example") / "sahel"
-    root.mkdir()
-    for name in ("qualcode.toml", "codebook", "interviews"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    root = copy_example(tmp_path_factory.mktemp("example") / "sahel")
     proj = open_project(root)
     report = proj.import_interviews()
     return proj, report

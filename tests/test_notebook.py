@@ -4,11 +4,10 @@ the tables and figures it promises. Committed notebooks carry no outputs."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, copy_example
 
 NOTEBOOK = REPO / "notebooks" / "explore.ipynb"
 
@@ -25,11 +24,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory):
     import nbformat
     from nbclient import NotebookClient
 
-    root = tmp_path_factory.mktemp("nb") / "sahel"
-    root.mkdir()
-    for name in ("qualcode.toml", "codebook", "interviews"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    root = copy_example(tmp_path_factory.mktemp("nb") / "sahel")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     import os
 

@@ -4,7 +4,6 @@ as on SQLite. Runs where QUALCODE_TEST_PG names a server (CI starts one in .ci/r
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from qualcode.project import open_project
 
-from .conftest import REPO
+from .conftest import copy_example
 
 PG = os.environ.get("QUALCODE_TEST_PG")
 pytestmark = pytest.mark.skipif(not PG, reason="no PostgreSQL server: set QUALCODE_TEST_PG "
@@ -59,11 +58,7 @@ def _workflow(root: Path, db: str | None) -> dict[str, pd.DataFrame]:
 
 
 def test_same_results_on_postgresql_and_sqlite(tmp_path: Path, pg_url: str):
-    root = tmp_path / "sahel"
-    root.mkdir()
-    for name in ("qualcode.toml", "codebook", "interviews"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    root = copy_example(tmp_path / "sahel")
     lite = _workflow(root, None)
     pg = _workflow(root, pg_url)
     for key in lite:

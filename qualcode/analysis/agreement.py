@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.analysis import reliability as rel
+from qualcode.analysis.units import with_ancestors
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
@@ -96,19 +97,8 @@ def _codings(project: Project, coders: list[str], codes: list[str] | None,
         docs = sorted(set.intersection(*per)) if per else sorted(set(df.document))
     df = df[df.document.isin(docs)]
     if rollup:
-        parents = book.parents()
-
-        def lineage(code: str) -> list[str]:
-            out = [code]
-            while parents.get(out[-1]):
-                out.append(parents[out[-1]])
-            return out
-
-        df = df.assign(code=df.code.map(lineage)).explode("code")
-    wanted = [c for c, _, _ in book.walk()
-              if (not codes or c.id in {d for x in codes for d in (book.descendants(x)
-                                                                   if rollup else [x])})]
-    wanted = [c.id for c in wanted]
+        df = with_ancestors(df, book)
+    wanted = book.expand(codes, rollup) if codes else [c.id for c, _, _ in book.walk()]
     df = df[df.code.isin(wanted)]
     return df.reset_index(drop=True), docs, wanted
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from qualcode.analysis import stats
 from qualcode.analysis.filters import apply_filters, fold
-from qualcode.analysis.units import check_attributes, code_order, units_and_codings
+from qualcode.analysis.units import check_attributes, code_order, coded_units, respondent_units
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
@@ -46,19 +46,18 @@ def compare(
     attributes, and a warning for small samples."""
     import pandas as pd
 
-    units, coded = units_and_codings(project, include_suggestions, coders, rollup, codes)
-    units = apply_filters(units, where)
+    units = apply_filters(respondent_units(project), where)
     check_attributes(units, [attr] + ([by] if by else []))
     levels = _levels(project, units, attr, groups)
     units = units[units[attr].isin(levels)]
+    coded = coded_units(project, include_suggestions, coders, rollup, codes)
     keep = ["unit", *[a for a in dict.fromkeys([attr] + ([by] if by else []))
                       if a not in ("document", "case")]]
     present = coded[["unit", "document", "case", "code"]].merge(units[keep], on="unit")
     order = project.settings.order.get(attr)
     # a trend test only where every compared level has a declared place in the order
     ordered = order is not None and len(levels) > 2 and set(levels) <= set(order)
-    wanted = [c for c in code_order(project) if not codes or c in set(
-        d for x in codes for d in (project.codebook.descendants(x) if rollup else [x]))]
+    wanted = project.codebook.expand(codes, rollup) if codes else code_order(project)
     strata = sorted(units[by].unique()) if by else [None]
     rows = []
     for stratum in strata:

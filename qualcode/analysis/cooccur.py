@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.analysis.units import code_order
+from qualcode.analysis.units import code_order, with_ancestors
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def cooccur(project: Project, unit: str = "turn", include_suggestions: bool = Fa
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} - use sentence, turn or overlap")
     codings = _codings(project, include_suggestions, coders, rollup)
-    order = [c for c in code_order(project)]
+    order = code_order(project)
     if unit == "overlap":
         return _overlap(codings, order)
     spans = _unit_spans(project, unit)
@@ -58,16 +58,8 @@ def _codings(project: Project, include_suggestions: bool, coders: list[str] | No
     statuses = ["accepted", "suggested"] if include_suggestions else ["accepted"]
     df = project.codings(statuses=statuses, coders=coders, include_orphaned=False)
     df = df[df.case.notna()][["document", "start", "end", "code"]]
-    if rollup and not df.empty:
-        parents = project.codebook.parents()
-
-        def lineage(code: str) -> list[str]:
-            out = [code]
-            while parents.get(out[-1]):
-                out.append(parents[out[-1]])
-            return out
-
-        df = df.assign(code=df.code.map(lineage)).explode("code")
+    if rollup:
+        df = with_ancestors(df, project.codebook)
     return df.drop_duplicates().reset_index(drop=True)
 
 

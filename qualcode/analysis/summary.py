@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.analysis.filters import apply_filters
-from qualcode.analysis.units import check_attributes, code_order, units_and_codings
+from qualcode.analysis.units import check_attributes, code_order, coded_units, respondent_units
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
@@ -48,14 +48,13 @@ def summary(
     if unit == "segment" and value == "share":
         raise UsageError("share needs --unit respondent or document; segments take count or "
                          "per1000")
-    units, coded = units_and_codings(project, include_suggestions, coders, rollup, codes)
-    units = apply_filters(units, where)
+    units = apply_filters(respondent_units(project), where)
+    coded = coded_units(project, include_suggestions, coders, rollup, codes)
     check_attributes(units, by)
     keep = ["unit", *[b for b in by if b not in ("document", "case")]]
     coded = coded.merge(units[keep], on="unit")
     order = code_order(project)
-    wanted = [c for c in order if c in set(codes or []) or (not codes and c in set(
-        codes_or_all(project, codes, rollup)))]
+    wanted = [c for c in order if c in set(codes)] if codes else order
     frames = [_table(units, coded, by, unit, value, wanted)]
     if totals and by:
         frames.append(_table(units.assign(**{b: ALL for b in by}),
@@ -65,13 +64,6 @@ def summary(
     out = out.sort_values(by=["code", *by], key=lambda s: s.map(rank) if s.name == "code"
                           else s.map(lambda v: (v == ALL, str(v))), kind="stable")
     return out.reset_index(drop=True)[["code", *by, "n", "count", "value"]]
-
-
-def codes_or_all(project: Project, codes: list[str] | None, rollup: bool) -> list[str]:
-    book = project.codebook
-    if not codes:
-        return list(book.by_id())
-    return [d for c in codes for d in (book.descendants(c) if rollup else [c])]
 
 
 def _table(units: pd.DataFrame, coded: pd.DataFrame, by: list[str], unit: str, value: str,

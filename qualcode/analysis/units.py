@@ -164,8 +164,7 @@ def coded_units(
         segs = np.bincount(inverse, weights=segs).astype(np.int64)
         unit, code = uniq // len(known), uniq % len(known)
     if codes:
-        wanted = {d for x in codes for d in (book.descendants(x) if rollup else [x])}
-        mask = np.isin(code, [index[c] for c in wanted])
+        mask = np.isin(code, [index[c] for c in book.expand(codes, rollup)])
         unit, code, segs = unit[mask], code[mask], segs[mask]
     lookup = pd.DataFrame.from_records(unit_rows, columns=["unit", "document", "case"])
     df = pd.DataFrame({"unit": unit, "code": np.asarray(known, dtype=object)[code],
@@ -174,31 +173,12 @@ def coded_units(
     return df[["unit", "document", "case", "code", "segments"]]
 
 
-def units_and_codings(
-    project: Project,
-    include_suggestions: bool = False,
-    coders: list[str] | None = None,
-    rollup: bool = True,
-    codes: list[str] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """respondent_units and coded_units. (Running the query in a worker thread was
-    measured slower: the driver takes the GIL back for every row it builds.)"""
-    return respondent_units(project), coded_units(project, include_suggestions, coders,
-                                                  rollup, codes)
-
-
-def lineage_frame(book) -> pd.DataFrame:  # noqa: ANN001
-    """(code, ancestor) for every code and each of its ancestors, itself included."""
-    import pandas as pd
-
-    parents = book.parents()
-    rows = []
-    for code in parents:
-        node: str | None = code
-        while node:
-            rows.append((code, node))
-            node = parents.get(node)
-    return pd.DataFrame(rows, columns=["code", "ancestor"])
+def with_ancestors(df: pd.DataFrame, book) -> pd.DataFrame:  # noqa: ANN001
+    """Each row once per code in its lineage: a sub-code's coding counts for its ancestors
+    (for frames of individual codings; coded_units does the same in numpy)."""
+    if df.empty:
+        return df
+    return df.assign(code=df.code.map(book.lineage)).explode("code")
 
 
 def code_order(project: Project) -> list[str]:
