@@ -11,7 +11,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from qualcode.errors import QualcodeError
 from qualcode.quotes import locate
@@ -45,8 +45,8 @@ def import_coder_files(project: Project, report: ImportReport) -> dict[str, int]
             stored = conn.execute(select(t.meta.c.value).where(t.meta.c.key == key)).scalar()
             if stored == digest:
                 counts[coder] = conn.execute(
-                    select(t.codings.c.id).where(t.codings.c.source.like(f"{rel}:%"))
-                ).all().__len__()
+                    select(func.count()).select_from(t.codings)
+                    .where(t.codings.c.source.like(f"{rel}:%"))).scalar_one()
                 continue
             rows = _parse(rel, data, docs, known_codes)
             old_ids = list(conn.execute(select(t.codings.c.id)

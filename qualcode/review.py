@@ -66,13 +66,13 @@ def _load(project: Project, cid: int) -> dict[str, Any]:
 def _sentence(project: Project, doc: str, start: int, end: int) -> tuple[int, int] | None:
     from qualcode.analysis.sentences import respondent_sentences
 
-    s = respondent_sentences(project, [doc])
-    s = s[(s.start <= start) & (s.end >= start)]
-    if s.empty:
+    sentences = respondent_sentences(project, [doc])
+    first = sentences[(sentences.start <= start) & (sentences.end >= start)]
+    if first.empty:
         return None
-    last = respondent_sentences(project, [doc])
-    last = last[(last.start < end) & (last.end >= end)]
-    return int(s.start.iloc[0]), int(last.end.iloc[0] if not last.empty else s.end.iloc[0])
+    last = sentences[(sentences.start < end) & (sentences.end >= end)]
+    return int(first.start.iloc[0]), int(last.end.iloc[0] if not last.empty
+                                          else first.end.iloc[0])
 
 
 def _widen(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
