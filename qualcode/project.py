@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ class Project:
     db_url: str
     coder: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
+    _codebook: tuple[tuple, Codebook] | None = field(default=None, repr=False)
 
     @property
     def codebook_dir(self) -> Path:
@@ -59,12 +59,19 @@ class Project:
             self._engine = engine
         return self._engine
 
-    @cached_property
+    @property
     def codebook(self) -> Codebook:
-        """The codebook loaded from `codebook/*.yaml` (validated)."""
+        """The codebook loaded from `codebook/*.yaml` (validated); read again when a
+        codebook file changes, so a notebook sees edits without reopening the project."""
         from qualcode.codebook import load_codebook
 
-        return load_codebook(self.codebook_dir)
+        folder = self.codebook_dir
+        files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() \
+            else []
+        stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        if self._codebook is None or self._codebook[0] != stamp:
+            self._codebook = (stamp, load_codebook(folder))
+        return self._codebook[1]
 
     def require_coder(self) -> str:
         """The current coder's name, or an error for commands that write."""

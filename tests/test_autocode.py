@@ -129,7 +129,7 @@ def test_changed_rules_take_effect_and_keep_manual_codings(study, project_dir: P
     cb = project_dir / "codebook" / "codes.yaml"
     cb.write_text(cb.read_text().replace("rules:\n          en: [suspicious]",
                                          "rules:\n          en: [nobody]"), encoding="utf-8")
-    fresh = open_project(project_dir, coder="ana")
+    fresh = study  # the same handle sees the edited codebook
     res = fresh.autocode_run(codes=["distrust"])
     assert (res.added, res.removed) == (1, 1)
     rows = fresh.codings()
