@@ -164,3 +164,13 @@ def test_unknown_code_or_document_is_a_usage_error(study):
         study.autocode(codes=["nope"])
     with pytest.raises(UsageError, match="unknown document\\(s\\) zz"):
         study.autocode(documents=["zz"])
+
+
+def test_a_very_long_unlabelled_transcript_is_coded(project_dir: Path):
+    body = ("Nothing to see here. " * 60_000) + "We trust them. " + ("More words. " * 10)
+    write(project_dir / "interviews" / "long.txt", body)
+    proj = open_project(project_dir)
+    proj.import_interviews()
+    df = proj.autocode(codes=["trust"])
+    assert len(body) > 1_000_000
+    assert df.matched.tolist() == ["trust"]

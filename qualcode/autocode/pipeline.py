@@ -47,6 +47,9 @@ def make_nlp(lang: str, package: str | None = None) -> Language:
             nlp.add_pipe("sentencizer")
     else:
         nlp = _blank_pipeline(lang)
+    # the 1,000,000-character limit guards parser/NER memory; tokenizer and sentencizer
+    # are linear, and a transcript without labels is one (possibly very long) turn
+    nlp.max_length = 50_000_000
     lemma = _lemma_function(lang)
     nlp.vocab.lex_attr_getters[NORM] = lemma
     for lex in list(nlp.vocab):
