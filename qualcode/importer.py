@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select, update
 
+from qualcode.converters import CONVERTED_SUFFIXES, sidecar, source_bytes
 from qualcode.errors import QualcodeError, TranscriptError
 from qualcode.store import schema as t
 from qualcode.transcripts import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
@@ -74,7 +75,7 @@ def transcript_files(folder: Path) -> list[Path]:
         rel = p.relative_to(folder)
         if not p.is_file() or p.suffix.lower() not in TRANSCRIPT_SUFFIXES:
             continue
-        if any(part.startswith((".", "_")) for part in rel.parts):
+        if any(part.startswith((".", "_", "~$")) for part in rel.parts):
             continue
         if rel.parts[0] == CODED_DIR or p.stem.lower() in {"readme", "license", "changelog"}:
             continue
@@ -93,7 +94,7 @@ def _bring_in(project: Project, paths: list[Path], report: ImportReport) -> list
         found = transcript_files(p) if p.is_dir() else [p]
         if p.is_file() and p.suffix.lower() not in TRANSCRIPT_SUFFIXES:
             raise TranscriptError(f"{given}: unsupported file type {p.suffix or '(none)'} - "
-                                  "use .md or .txt")
+                                  "use .md, .txt, .docx, .vtt or .srt")
         for f in found:
             if f.is_relative_to(target.resolve()):
                 files.append(f)
@@ -106,6 +107,9 @@ def _bring_in(project: Project, paths: list[Path], report: ImportReport) -> list
                 target.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(f, dest)
                 report.copied.append(str(dest.relative_to(project.root)))
+                side = sidecar(f) if f.suffix.lower() in CONVERTED_SUFFIXES else None
+                if side is not None and not (target / side.name).exists():
+                    shutil.copy2(side, target / side.name)
             files.append(dest)
     return files
 
@@ -134,8 +138,7 @@ def import_project(
         rel = path.resolve().relative_to(project.root).as_posix()
         if progress:
             progress(n, total, rel)
-        data = path.read_bytes()
-        fhash = sha256(data)
+        fhash = sha256(source_bytes(path))
         old = by_path.get(rel)
         if old is not None and old.file_hash == fhash:
             report.unchanged.append(old.id)

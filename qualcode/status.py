@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from qualcode.converters import source_bytes
 from qualcode.importer import sha256, transcript_files
 from qualcode.store import schema as t
 
@@ -40,7 +41,7 @@ def project_status(project: Project) -> dict[str, Any]:
         on_disk.add(rel)
         if rel not in stored:
             new.append(rel)
-        elif sha256(path.read_bytes()) != stored[rel][1]:
+        elif sha256(source_bytes(path)) != stored[rel][1]:
             changed.append(rel)
     missing = sorted(p for p in stored if p not in on_disk)
     return {

@@ -23,7 +23,8 @@ DEFAULT_RESPONDENT_LABELS = (
     "Respondent", "Participant", "Interviewee", "Répondant", "Enquêté", "R", "P", "A",
 )
 RESERVED_KEYS = {"id", "respondent", "language", "interviewer", "speakers"}
-TRANSCRIPT_SUFFIXES = {".md", ".txt", ".markdown"}
+TEXT_SUFFIXES = {".md", ".txt", ".markdown"}
+TRANSCRIPT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".vtt", ".srt"}
 
 _SP = r"[ \t\u00a0\u202f]"
 _TS = r"[\[(](?P<{name}>\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[.,]\d{{1,3}})?)[\])]"
@@ -85,17 +86,27 @@ def read_transcript(
     suffix = path.suffix.lower()
     if suffix not in TRANSCRIPT_SUFFIXES:
         raise TranscriptError(
-            f"{name}: unsupported file type {suffix or '(none)'} - use .md or .txt"
+            f"{name}: unsupported file type {suffix or '(none)'} - use .md, .txt, .docx, "
+            ".vtt or .srt"
         )
-    decoded = decode_bytes(data, name)
+    labels: set[str] = set()
+    if suffix in TEXT_SUFFIXES:
+        decoded = decode_bytes(data, name)
+        text, encoding = decoded.text, decoded.encoding
+        warnings = [decoded.warning] if decoded.warning else []
+    else:
+        from qualcode.converters import converted_text
+
+        text, encoding, warnings, labels = converted_text(path, name, data)
     return parse_transcript(
-        decoded.text,
+        text,
         stem=path.stem,
         name=name,
         default_language=default_language,
         interviewer_labels=interviewer_labels,
-        encoding=decoded.encoding,
-        warnings=[decoded.warning] if decoded.warning else [],
+        encoding=encoding,
+        warnings=warnings,
+        known_labels=labels,
     )
 
 
@@ -141,8 +152,10 @@ def parse_transcript(
     interviewer_labels: tuple[str, ...] | list[str] = (),
     encoding: str = "utf-8",
     warnings: list[str] | None = None,
+    known_labels: set[str] | None = None,
 ) -> Transcript:
-    """Parse normalised transcript text (front matter + body) into a Transcript."""
+    """Parse normalised transcript text (front matter + body) into a Transcript.
+    `known_labels` are speaker labels the file's format already identified."""
     meta, body = split_front_matter(text, name)
     meta = _plain(meta)
     doc_id = str(meta.get("id") or stem)
@@ -161,7 +174,8 @@ def parse_transcript(
         interviewer_set = set(DEFAULT_INTERVIEWER_LABELS)
 
     speakers = _speakers(meta.get("speakers"), name)
-    turns, speaker_list = _turns(body, interviewer_set, speakers, respondent)
+    turns, speaker_list = _turns(body, interviewer_set, speakers, respondent,
+                                 known_labels or set())
     return Transcript(
         id=doc_id,
         path=name,
@@ -205,6 +219,7 @@ def _turns(
     interviewer_set: set[str],
     declared: dict[str, Speaker] | None,
     respondent: str,
+    known: set[str],
 ) -> tuple[list[Turn], list[Speaker]]:
     candidates = [m for m in _LABEL_LINE.finditer(body) if not _label_of(m).isdigit()]
     counts = Counter(_label_of(m) for m in candidates)
@@ -217,6 +232,7 @@ def _turns(
             return label in declared
         return (
             label == respondent
+            or label in known
             or label in DEFAULT_RESPONDENT_LABELS
             or (counts[label] >= 2 and len(label.split()) <= 4)
         )

@@ -39,7 +39,8 @@ def import_(
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
-    """Bring transcripts and coders' CSV codings into the store (unchanged files are skipped).
+    """Bring transcripts (.md, .txt, .docx, .vtt, .srt) and coders' CSV codings into the
+    store; unchanged files are skipped, changed ones re-anchor their codings.
 
     In Python: project.import_interviews()
     """
