@@ -73,7 +73,8 @@ def autocode(
         selected = {d for c in codes for d in book.descendants(c)}
     engine = project.engine
     with engine.begin() as conn:
-        sync_codes(conn, book)
+        if not dry_run:
+            sync_codes(conn, book)
         q = select(t.documents.c.id, t.documents.c.language, t.documents.c.respondent_words)
         if documents:
             q = q.where(t.documents.c.id.in_(documents))
@@ -104,6 +105,11 @@ def autocode(
                 .where(t.turns.c.document_id.in_([d.id for d in batch]),
                        t.turns.c.role == "respondent")
                 .order_by(t.turns.c.document_id, t.turns.c.idx)).all()
+            units: dict[str, dict[str, int]] = {}
+            for d, case, uid in conn.execute(select(t.units.c.document_id, t.units.c.case_id,
+                                                    t.units.c.id)
+                                             .where(t.units.c.document_id.in_(list(texts)))):
+                units.setdefault(d, {})[case] = uid
         turns_by_doc: dict[str, list[tuple[int, int]]] = {}
         speakers: dict[tuple[str, int], tuple[str | None, str | None]] = {}
         for r in turn_rows:
@@ -118,12 +124,6 @@ def autocode(
             items = [(doc_id, s, texts[doc_id][s:e]) for doc_id in ids
                      for s, e in turns_by_doc.get(doc_id, [])]
             found.extend(match_turns(lr, items, unit))
-        with engine.connect() as conn:
-            units: dict[str, dict[str, int]] = {}
-            for d, case, uid in conn.execute(select(t.units.c.document_id, t.units.c.case_id,
-                                                    t.units.c.id)
-                                             .where(t.units.c.document_id.in_(list(texts)))):
-                units.setdefault(d, {})[case] = uid
         turn_of = {d: locator([(s, e, *speakers[(d, s)]) for s, e in spans], units.get(d))
                    for d, spans in turns_by_doc.items()}
         _apply(project, batch, found, selected, result, dry_run, stamp, coder, texts, turn_of)
