@@ -143,6 +143,15 @@ class Codebook(BaseModel):
     def parents(self) -> dict[str, str | None]:
         return {c.id: (p.id if p else None) for c, p, _ in self.walk()}
 
+    def check_ids(self, codes: list[str]) -> None:
+        """A usage error naming every id that is not in the codebook."""
+        from qualcode.errors import UsageError
+
+        known = self.by_id()
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise UsageError(f"unknown code(s) {', '.join(unknown)} - see qualcode codebook show")
+
     def lineage(self, code_id: str) -> list[str]:
         """The code and its ancestors, nearest first."""
         parents = self.parents()

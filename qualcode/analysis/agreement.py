@@ -75,11 +75,8 @@ def agreement(
 def _codings(project: Project, coders: list[str], codes: list[str] | None,
              documents: list[str] | None, rollup: bool):  # noqa: ANN202
     book = project.codebook
-    all_codes = book.by_id()
     if codes:
-        unknown = [c for c in codes if c not in all_codes]
-        if unknown:
-            raise UsageError(f"unknown code(s) {', '.join(unknown)} - see qualcode codebook show")
+        book.check_ids(codes)
     df = project.codings(coders=coders, include_orphaned=False)
     known = set(df.coder)
     missing = [c for c in coders if c not in known]

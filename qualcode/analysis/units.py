@@ -130,9 +130,7 @@ def coded_units(
     book = project.codebook
     known = list(book.by_id())
     if codes:
-        unknown = [x for x in codes if x not in set(known)]
-        if unknown:
-            raise UsageError(f"unknown code(s) {', '.join(unknown)} - see qualcode codebook show")
+        book.check_ids(codes)
     with project.engine.connect() as conn:
         rows = fetch_tuples(conn, q)
         unit_rows = fetch_tuples(conn, select(t.units.c.id, t.units.c.document_id,

@@ -64,12 +64,9 @@ def autocode(
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} - use sentence, turn or match")
     book = project.codebook
-    known = book.by_id()
     selected: set[str] | None = None
     if codes:
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise UsageError(f"unknown code(s) {', '.join(unknown)} - see qualcode codebook show")
+        book.check_ids(codes)
         selected = {d for c in codes for d in book.descendants(c)}
     engine = project.engine
     with engine.begin() as conn:
