@@ -60,7 +60,7 @@ def build(root: Path, docs: int, codings: int) -> None:
     codes = [c.id for c, _, _ in proj.codebook.walk()]
     text = "word " * 400
     with proj.engine.begin() as conn:
-        from qualcode.importer import sync_codes
+        from qualcode.store.codes import sync_codes
 
         sync_codes(conn, proj.codebook)
         for lo in range(0, docs, 2000):

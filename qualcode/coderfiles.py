@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import delete, func, insert, select, update
+from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
 from qualcode.quotes import locate
-from qualcode.store import schema as t
 from qualcode.textio import decode_bytes
-from qualcode.turnmap import document_locator
 
 if TYPE_CHECKING:
     from qualcode.importer import ImportReport
@@ -28,66 +24,31 @@ REQUIRED = ("document", "quote", "code")
 
 def import_coder_files(project: Project, report: ImportReport) -> dict[str, int]:
     """Load every changed `interviews/coded/*.csv`; returns codings per coder."""
-    from qualcode.importer import CODED_DIR, log_event, now, sha256
+    from qualcode.importer import CODED_DIR, sha256
+    from qualcode.store import codings as store_codings
+    from qualcode.store import meta
+    from qualcode.store.documents import document_texts
 
     folder = project.interviews_dir / CODED_DIR
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     counts: dict[str, int] = {}
     known_codes = set(project.codebook.by_id())
     with project.engine.begin() as conn:
-        docs = {r.id: r.text for r in conn.execute(select(t.documents.c.id, t.documents.c.text))}
+        docs = document_texts(conn)
         for path in files:
             rel = path.relative_to(project.root).as_posix()
             coder = path.stem
             data = path.read_bytes()
             key = f"coderfile:{rel}"
             digest = sha256(data)
-            stored = conn.execute(select(t.meta.c.value).where(t.meta.c.key == key)).scalar()
-            if stored == digest:
-                counts[coder] = conn.execute(
-                    select(func.count()).select_from(t.codings)
-                    .where(t.codings.c.source.like(f"{rel}:%"))).scalar_one()
+            if meta.get_value(conn, key) == digest:
+                counts[coder] = store_codings.coder_file_count(conn, rel)
                 continue
             rows = _parse(rel, data, docs, known_codes)
-            old_ids = list(conn.execute(select(t.codings.c.id)
-                                        .where(t.codings.c.source.like(f"{rel}:%"))).scalars())
-            if old_ids:
-                conn.execute(delete(t.memos).where(t.memos.c.target_type == "coding",
-                                                   t.memos.c.target_id.in_(
-                                                       [str(i) for i in old_ids])))
-                conn.execute(delete(t.codings).where(t.codings.c.id.in_(old_ids)))
-            stamp = now()
-            _ensure_coder(conn, coder, stamp)
-            locators: dict[str, Any] = {}
-            for line, doc, start, end, code, memo in rows:
-                if doc not in locators:
-                    locators[doc] = document_locator(conn, doc)
-                speaker, case, unit = locators[doc](start)
-                cid = conn.execute(insert(t.codings).values(
-                    document_id=doc, start=start, end=end, text=docs[doc][start:end],
-                    code_id=code, speaker=speaker, case_id=case, unit_id=unit, coder=coder,
-                    origin="manual",
-                    status="accepted",
-                    anchor="ok", source=f"{rel}:{line}", created_at=stamp, updated_at=stamp,
-                    decided_by=coder, decided_at=stamp,
-                )).inserted_primary_key[0]
-                if memo:
-                    conn.execute(insert(t.memos).values(target_type="coding",
-                                                        target_id=str(cid), coder=coder,
-                                                        text=memo, created_at=stamp))
-            if stored is None:
-                conn.execute(insert(t.meta).values(key=key, value=digest))
-            else:
-                conn.execute(update(t.meta).where(t.meta.c.key == key).values(value=digest))
-            log_event(conn, coder, "import-codings", rel,
-                      {"codings": len(rows), "replaced": len(old_ids)})
+            store_codings.replace_coder_file(conn, rel, coder, rows, docs)
+            meta.set_value(conn, key, digest)
             counts[coder] = len(rows)
     return counts
-
-
-def _ensure_coder(conn: Any, coder: str, stamp: Any) -> None:
-    if conn.execute(select(t.coders.c.name).where(t.coders.c.name == coder)).first() is None:
-        conn.execute(insert(t.coders).values(name=coder, created_at=stamp))
 
 
 def _parse(rel: str, data: bytes, docs: dict[str, str], codes: set[str]) -> list[tuple]:

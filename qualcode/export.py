@@ -8,10 +8,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from qualcode.errors import UsageError
-from qualcode.store import schema as t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,14 +24,11 @@ def documents_frame(project: Project, pseudonymize: bool = False) -> pd.DataFram
     in it: several in a focus group), language, words, every attribute, text."""
     import pandas as pd
 
+    from qualcode.store.documents import document_rows, speaking_cases
+
     with project.engine.connect() as conn:
-        rows = conn.execute(select(t.documents).order_by(t.documents.c.id)).all()
-        speaking: dict[str, list[str]] = {}
-        for doc, case in conn.execute(
-                select(t.speakers.c.document_id, t.speakers.c.case_id).where(
-                    t.speakers.c.role == "respondent", t.speakers.c.words > 0)
-                .order_by(t.speakers.c.document_id, t.speakers.c.case_id).distinct()):
-            speaking.setdefault(doc, []).append(case)
+        rows = document_rows(conn)
+        speaking = speaking_cases(conn)
     records = []
     for r in rows:
         rec = {"document": r.id, "case": r.case_id, "cases": ", ".join(speaking.get(r.id, [])),
@@ -58,10 +52,10 @@ def turns_frame(project: Project) -> pd.DataFrame:
     """Every turn: document, index, speaker, case, role, start, end."""
     import pandas as pd
 
+    from qualcode.store.documents import turn_rows
+
     with project.engine.connect() as conn:
-        rows = conn.execute(select(t.turns.c.document_id, t.turns.c.idx, t.turns.c.speaker,
-                                   t.turns.c.case_id, t.turns.c.role, t.turns.c.start,
-                                   t.turns.c.end)).all()
+        rows = turn_rows(conn)
     return pd.DataFrame(rows, columns=["document", "turn", "speaker", "case", "role",
                                        "start", "end"])
 
@@ -79,17 +73,10 @@ def codings_frame(
     """One row per coding with its document, case, speaker and provenance."""
     import pandas as pd
 
-    c = t.codings.c
-    q = select(c.id, c.document_id, c.case_id, c.speaker, c.start, c.end, c.text, c.code_id,
-               c.coder, c.origin, c.status, c.rule, c.anchor, c.created_at, c.updated_at)
-    for col, values in ((c.code_id, codes), (c.coder, coders), (c.origin, origins),
-                        (c.status, statuses), (c.document_id, documents)):
-        if values:
-            q = q.where(col.in_(values))
-    if not include_orphaned:
-        q = q.where(c.anchor != "orphaned")
+    from qualcode.store.codings import coding_rows
+
     with project.engine.connect() as conn:
-        rows = conn.execute(q.order_by(c.document_id, c.start, c.id)).all()
+        rows = coding_rows(conn, codes, coders, origins, statuses, documents, include_orphaned)
     df = pd.DataFrame(rows, columns=["id", "document", "case", "speaker", "start", "end", "text",
                                      "code", "coder", "origin", "status", "rule", "anchor",
                                      "created_at", "updated_at"])

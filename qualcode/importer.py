@@ -7,21 +7,15 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, update
-
 from qualcode.converters import CONVERTED_SUFFIXES, sidecar, source_bytes
 from qualcode.errors import QualcodeError, TranscriptError
-from qualcode.store import schema as t
 from qualcode.transcripts import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
-from qualcode.turnmap import assign_speakers, ensure_units
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.project import Project
 
 CODED_DIR = "coded"
@@ -62,8 +56,6 @@ def sha256(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def transcript_files(folder: Path) -> list[Path]:
@@ -118,6 +110,10 @@ def import_project(
     project: Project, paths: list[Path] | None = None, progress: Progress | None = None
 ) -> ImportReport:
     """Import transcripts (all of interviews/, or the given files) and coders' CSVs."""
+    from qualcode.store.codes import sync_codes
+    from qualcode.store.documents import document_index
+    from qualcode.store.memos import log_event
+
     report = ImportReport()
     book = project.codebook
     files = _bring_in(project, paths, report) if paths else transcript_files(
@@ -126,10 +122,7 @@ def import_project(
     settings = project.settings
     with engine.begin() as conn:
         sync_codes(conn, book)
-        existing = {
-            r.id: r for r in conn.execute(select(t.documents.c.id, t.documents.c.path,
-                                                 t.documents.c.file_hash, t.documents.c.hash))
-        }
+        existing = document_index(conn)
     by_path = {r.path: r for r in existing.values()}
     seen_ids: dict[str, str] = {}
     pending: list[tuple[Transcript, str, Any]] = []
@@ -175,101 +168,40 @@ def import_project(
 
 def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
            report: ImportReport) -> None:
+    from qualcode.store.documents import ensure_cases, save_document
+    from qualcode.store.memos import now
+
     stamp = now()
     with project.engine.begin() as conn:
-        known_cases = set()
+        known_cases: set[str] = set()
         for tr, fhash, prev in batch:
-            text_hash = sha256(tr.text)
-            resp_words = sum(len(_WORD.findall(tr.text[x.start:x.end]))
-                             for x in tr.turns if x.role == "respondent")
-            row = dict(id=tr.id, path=tr.path, case_id=tr.respondent, language=tr.language,
-                       text=tr.text, hash=text_hash, file_hash=fhash, attributes=tr.attributes,
-                       words=len(_WORD.findall(tr.text)), respondent_words=resp_words,
-                       imported_at=stamp)
-            if prev is None:
-                conn.execute(insert(t.documents).values(**row))
-                report.added.append(tr.id)
-            else:
-                if prev.hash != text_hash:
-                    _reanchor_document(conn, tr.id, tr.text, report)
-                conn.execute(update(t.documents).where(t.documents.c.id == tr.id).values(**row))
-                conn.execute(delete(t.turns).where(t.turns.c.document_id == tr.id))
-                conn.execute(delete(t.speakers).where(t.speakers.c.document_id == tr.id))
-                report.updated.append(tr.id)
-            if tr.turns:
-                conn.execute(insert(t.turns), [
-                    dict(document_id=tr.id, idx=x.index, speaker=x.speaker, case_id=x.case_id,
-                         role=x.role, start=x.start, end=x.end, timestamp=x.timestamp)
-                    for x in tr.turns
-                ])
-            if tr.speakers:
-                words: dict[str | None, int] = {}
-                for x in tr.turns:
-                    words[x.speaker] = words.get(x.speaker, 0) + len(
-                        _WORD.findall(tr.text[x.start:x.end]))
-                conn.execute(insert(t.speakers), [
-                    dict(document_id=tr.id, label=s.label, case_id=s.case_id, role=s.role,
-                         attributes=s.attributes, words=words.get(s.label, 0))
-                    for s in tr.speakers
-                ])
-            ensure_units(conn, tr.id, {sp.case_id for sp in tr.speakers
-                                       if sp.role == "respondent"})
-            if prev is not None:
-                assign_speakers(conn, [tr.id])
-            cases = {tr.respondent} | {s.case_id for s in tr.speakers if s.role == "respondent"}
-            known_cases |= cases
-        have = set(conn.execute(select(t.cases.c.id).where(t.cases.c.id.in_(known_cases)))
-                   .scalars())
-        new = sorted(known_cases - have)
-        if new:
-            conn.execute(insert(t.cases), [dict(id=c, attributes={}) for c in new])
+            row, turns, speakers = _rows(tr, fhash, stamp)
+            counts = save_document(conn, row, turns, speakers, existed=prev is not None)
+            (report.added if prev is None else report.updated).append(tr.id)
+            for k, v in counts.items():
+                report.reanchored[k] = report.reanchored.get(k, 0) + v
+            known_cases |= {tr.respondent} | {s.case_id for s in tr.speakers
+                                              if s.role == "respondent"}
+        ensure_cases(conn, known_cases)
 
 
-def _reanchor_document(conn: Connection, doc_id: str, new_text: str,
-                       report: ImportReport) -> None:
-    from qualcode.anchor import reanchor
-
-    old_text = conn.execute(select(t.documents.c.text).where(t.documents.c.id == doc_id)
-                            ).scalar_one()
-    rows = conn.execute(select(t.codings.c.id, t.codings.c.start, t.codings.c.end,
-                               t.codings.c.anchor)
-                        .where(t.codings.c.document_id == doc_id,
-                               t.codings.c.anchor != "orphaned")).all()
-    if not rows:
-        return
-    stamp = now()
-    for a in reanchor(old_text, new_text, [(r.id, r.start, r.end) for r in rows]):
-        values: dict[str, Any] = {"anchor": a.anchor, "updated_at": stamp}
-        if a.anchor != "orphaned":
-            values.update(start=a.start, end=a.end, text=new_text[a.start:a.end])
-        conn.execute(update(t.codings).where(t.codings.c.id == a.id).values(**values))
-        report.reanchored[a.anchor] = report.reanchored.get(a.anchor, 0) + 1
-
-
-def sync_codes(conn: Connection, book: Any) -> None:
-    """Mirror the codebook into the `codes` table; codes no longer in it become inactive."""
-    rows = []
-    for pos, (code, parent, depth) in enumerate(book.walk()):
-        rows.append(dict(id=code.id, name=code.name, parent_id=parent.id if parent else None,
-                         color=code.color, description=code.description, position=pos,
-                         depth=depth, codebook_version=str(book.version), active=True))
-    current = {r.id: r for r in conn.execute(select(t.codes))}
-    for row in rows:
-        old = current.pop(row["id"], None)
-        if old is None:
-            conn.execute(insert(t.codes).values(**row))
-        elif any(getattr(old, k) != v for k, v in row.items()):
-            conn.execute(update(t.codes).where(t.codes.c.id == row["id"]).values(**row))
-    for gone in current.values():
-        if gone.active:
-            conn.execute(update(t.codes).where(t.codes.c.id == gone.id).values(active=False))
-
-
-def log_event(conn: Connection, coder: str | None, action: str, target: str | None,
-              details: dict[str, Any]) -> None:
-    """Append to the audit trail (never transcript text)."""
-    conn.execute(insert(t.events).values(at=now(), coder=coder, action=action, target=target,
-                                         details=details))
+def _rows(tr: Transcript, fhash: str, stamp: datetime
+          ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """A transcript as the store's document, turn and speaker rows."""
+    words: dict[str | None, int] = {}
+    for x in tr.turns:
+        words[x.speaker] = words.get(x.speaker, 0) + len(_WORD.findall(tr.text[x.start:x.end]))
+    resp_words = sum(len(_WORD.findall(tr.text[x.start:x.end]))
+                     for x in tr.turns if x.role == "respondent")
+    row = dict(id=tr.id, path=tr.path, case_id=tr.respondent, language=tr.language,
+               text=tr.text, hash=sha256(tr.text), file_hash=fhash, attributes=tr.attributes,
+               words=len(_WORD.findall(tr.text)), respondent_words=resp_words,
+               imported_at=stamp)
+    turns = [dict(idx=x.index, speaker=x.speaker, case_id=x.case_id, role=x.role,
+                  start=x.start, end=x.end, timestamp=x.timestamp) for x in tr.turns]
+    speakers = [dict(label=s.label, case_id=s.case_id, role=s.role, attributes=s.attributes,
+                     words=words.get(s.label, 0)) for s in tr.speakers]
+    return row, turns, speakers
 
 
 def import_coder_csvs(project: Project, report: ImportReport) -> dict[str, int]:

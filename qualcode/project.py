@@ -44,19 +44,9 @@ class Project:
     def engine(self) -> Engine:
         """The store's engine; the schema is created or upgraded on first use."""
         if self._engine is None:
-            from sqlalchemy.exc import OperationalError
+            from qualcode.store.engine import open_store
 
-            from qualcode.store.engine import connect_error, make_engine
-            from qualcode.store.migrations import ensure_schema
-
-            engine = make_engine(self.db_url)
-            try:
-                with engine.begin() as conn:
-                    ensure_schema(conn)
-            except OperationalError as exc:
-                engine.dispose()
-                raise connect_error(self.db_url, exc) from None
-            self._engine = engine
+            self._engine = open_store(self.db_url)
         return self._engine
 
     @property
@@ -127,31 +117,61 @@ class Project:
                         accept=accept, progress=progress)
 
     def summary(self, by: list[str] | None = None, unit: str = "respondent",
-                value: str | None = None, **options: Any) -> pd.DataFrame:
+                value: str | None = None, include_suggestions: bool = False,
+                coders: list[str] | None = None, rollup: bool = True,
+                codes: list[str] | None = None, where: list[str] | None = None,
+                totals: bool = True) -> pd.DataFrame:
         """Codes x attribute groups, tidy (see `qualcode summary`)."""
+        from qualcode import datasets
         from qualcode.analysis.summary import summary
 
-        return summary(self, by=by, unit=unit, value=value, **options)
+        return summary(datasets.respondents(self),
+                       datasets.coded_units(self, include_suggestions, coders),
+                       by=by, unit=unit, value=value, codebook=self.codebook, rollup=rollup,
+                       codes=codes, where=where, totals=totals)
 
     def compare(self, attr: str, groups: list[str] | None = None, by: str | None = None,
-                **options: Any) -> pd.DataFrame:
+                include_suggestions: bool = False, coders: list[str] | None = None,
+                rollup: bool = True, codes: list[str] | None = None,
+                where: list[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
         """Group differences per code with tests and effect sizes (see `qualcode compare`)."""
+        from qualcode import datasets
         from qualcode.analysis.compare import compare
 
-        return compare(self, attr, groups=groups, by=by, **options)
+        return compare(datasets.respondents(self),
+                       datasets.coded_units(self, include_suggestions, coders),
+                       attr, groups=groups, by=by, codebook=self.codebook, rollup=rollup,
+                       codes=codes, where=where, confidence=confidence,
+                       order=self.settings.order.get(attr))
 
-    def cooccur(self, unit: str = "turn", **options: Any) -> pd.DataFrame:
+    def cooccur(self, unit: str = "turn", include_suggestions: bool = False,
+                coders: list[str] | None = None, rollup: bool = True) -> pd.DataFrame:
         """Code-by-code co-occurrence counts and Jaccard (see `qualcode cooccur`)."""
-        from qualcode.analysis.cooccur import cooccur
+        from qualcode import datasets
+        from qualcode.analysis.cooccur import UNITS, cooccur
 
-        return cooccur(self, unit=unit, **options)
+        codings = self.codings(statuses=_statuses(include_suggestions), coders=coders,
+                               include_orphaned=False)
+        spans = None
+        if unit in UNITS and unit != "overlap":
+            spans = datasets.unit_spans(self, unit, sorted(set(codings.document)))
+        return cooccur(codings, spans, unit=unit, codebook=self.codebook, rollup=rollup)
 
     def excerpts(self, code: str, where: list[str] | None = None, context: int = 0,
-                 **options: Any) -> pd.DataFrame:
+                 include_suggestions: bool = False, coders: list[str] | None = None,
+                 rollup: bool = True) -> pd.DataFrame:
         """Coded passages with speakers and attributes (see `qualcode excerpts`)."""
+        from qualcode import datasets
         from qualcode.analysis.excerpts import excerpts
 
-        return excerpts(self, code, where=where, context=context, **options)
+        book = self.codebook
+        wanted = book.descendants(code) if code in book.by_id() and rollup else [code]
+        codings = self.codings(codes=wanted,
+                               statuses=_statuses(include_suggestions), coders=coders,
+                               include_orphaned=False)
+        texts = datasets.texts(self, sorted(set(codings.document)))
+        return excerpts(codings, datasets.respondents(self), texts, code, where=where,
+                        context=context, codebook=book, rollup=rollup)
 
     def agreement(self, coders: list[str], unit: str = "sentence", **options: Any
                   ) -> pd.DataFrame:
@@ -159,24 +179,66 @@ class Project:
         coders differ are in `agreement_run(...).disagreements`."""
         return self.agreement_run(coders, unit, **options).table
 
-    def agreement_run(self, coders: list[str], unit: str = "sentence", **options: Any):
+    def agreement_run(self, coders: list[str], unit: str = "sentence",
+                      codes: list[str] | None = None, documents: list[str] | None = None,
+                      rollup: bool = True, overlap: float = 90.0, denominator: str = "union"):
         """Agreement table and disagreements (an AgreementResult)."""
-        from qualcode.analysis.agreement import agreement
+        from qualcode.analysis.agreement import agreement, check_request
 
-        return agreement(self, coders, unit=unit, **options)
+        check_request(coders, unit, denominator)
+        codings, spans, texts = self._agreement_data(coders, unit, documents)
+        return agreement(codings, coders, unit=unit, spans=spans, texts=texts, codes=codes,
+                         documents=documents, codebook=self.codebook, rollup=rollup,
+                         overlap=overlap, denominator=denominator)
 
     def rule_quality(self, coders: list[str], unit: str = "sentence", themes: bool = True
                      ) -> pd.DataFrame:
         """Precision, recall, F1 and kappa of the auto-coder against each human coder."""
-        from qualcode.analysis.agreement import rule_quality
+        from qualcode.analysis.agreement import AUTO, rule_quality
 
-        return rule_quality(self, coders, unit=unit, themes=themes)
+        codings, spans, texts = self._agreement_data([*coders, AUTO], unit, None)
+        return rule_quality(codings, coders, unit=unit, spans=spans, texts=texts,
+                            codebook=self.codebook, themes=themes)
+
+    def _agreement_data(self, coders: list[str], unit: str, documents: list[str] | None):
+        """The codings of these coders and the units (spans or texts) of the documents
+        they coded, for agreement."""
+        from qualcode import datasets
+        from qualcode.analysis.agreement import UNITS, counted
+        from qualcode.errors import UsageError
+
+        codings = self.codings(coders=coders, include_orphaned=False)
+        missing = [c for c in dict.fromkeys(coders) if c not in set(codings.coder)]
+        if missing:
+            known = ", ".join(self.coders()) or "none"
+            raise UsageError(f"no codings by {', '.join(missing)} - coders with codings: "
+                             f"{known}")
+        docs = sorted(set(documents or counted(codings).document))
+        spans = texts = None
+        if unit in ("sentence", "turn"):
+            spans = datasets.unit_spans(self, unit, docs)
+        elif unit in UNITS:
+            texts = datasets.texts(self, docs)
+        return codings, spans, texts
+
+    def coders(self) -> list[str]:
+        """Every coder with at least one coding (the auto-coder is `auto`)."""
+        from qualcode.store.codes import coders
+
+        with self.engine.connect() as conn:
+            return coders(conn)
 
     def respondents(self) -> pd.DataFrame:
         """One row per respondent in a document: document, case, words, attributes."""
-        from qualcode.analysis.units import respondent_units
+        from qualcode import datasets
 
-        return respondent_units(self).drop(columns="unit", errors="ignore")
+        return datasets.respondents(self).drop(columns="unit", errors="ignore")
+
+    def sentences(self, documents: list[str] | None = None) -> pd.DataFrame:
+        """Sentences of respondent speech: document, start, end."""
+        from qualcode import datasets
+
+        return datasets.sentences(self, documents)
 
     def code(self, document: str, code: str, quote: str | None = None,
              occurrence: int | None = None, span: tuple[int, int] | None = None,
@@ -215,18 +277,21 @@ class Project:
     def log(self, limit: int = 50) -> pd.DataFrame:
         """The audit trail, newest first: when, who, what, on what, details."""
         import pandas as pd
-        from sqlalchemy import select
 
-        from qualcode.store import schema as t
+        from qualcode.store.memos import events
 
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.events).order_by(t.events.c.id.desc()).limit(limit)
-                                ).all()
-        return pd.DataFrame([{"at": r.at, "coder": r.coder, "action": r.action,
-                              "target": r.target,
-                              "details": ", ".join(f"{k}={v}" for k, v in r.details.items())}
+            rows = events(conn, limit)
+        return pd.DataFrame([{"at": r["at"], "coder": r["coder"], "action": r["action"],
+                              "target": r["target"],
+                              "details": ", ".join(f"{k}={v}" for k, v in
+                                                   (r["details"] or {}).items())}
                              for r in rows], columns=["at", "coder", "action", "target",
                                                       "details"])
+
+
+def _statuses(include_suggestions: bool) -> list[str]:
+    return ["accepted", "suggested"] if include_suggestions else ["accepted"]
 
 
 def find_root(start: Path) -> Path | None:

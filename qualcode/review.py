@@ -11,11 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from qualcode.coding import add_memo, decide, undo
 from qualcode.errors import CodingError, QualcodeError
-from qualcode.store import schema as t
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,33 +37,30 @@ class ReviewStats:
 
 def queue(project: Project, code: str | None = None, document: str | None = None) -> list[int]:
     """Ids of the suggestions still to decide, in document order."""
-    c = t.codings.c
-    q = select(c.id).where(c.status == "suggested", c.anchor != "orphaned")
+    from qualcode.store.codings import suggestion_queue
+
+    codes = None
     if code:
         if code not in project.codebook.by_id():
             raise CodingError(f"unknown code {code!r} - see qualcode codebook show")
-        q = q.where(c.code_id.in_(project.codebook.descendants(code)))
-    if document:
-        q = q.where(c.document_id == document)
+        codes = project.codebook.descendants(code)
     with project.engine.connect() as conn:
-        return list(conn.execute(q.order_by(c.document_id, c.start, c.id)).scalars())
+        return suggestion_queue(conn, codes, document)
 
 
 def _load(project: Project, cid: int) -> dict[str, Any]:
+    from qualcode.store.codings import coding
+    from qualcode.store.documents import document_text, turn_around
+
     with project.engine.connect() as conn:
-        row = conn.execute(select(t.codings).where(t.codings.c.id == cid)).first()
-        text = conn.execute(select(t.documents.c.text).where(
-            t.documents.c.id == row.document_id)).scalar_one()
-        turn = conn.execute(select(t.turns).where(
-            t.turns.c.document_id == row.document_id, t.turns.c.start <= row.start,
-            t.turns.c.end >= row.end)).first()
+        row = coding(conn, cid)
+        text = document_text(conn, row.document_id)
+        turn = turn_around(conn, row.document_id, row.start, row.end)
     return {"row": row, "text": text, "turn": turn}
 
 
 def _sentence(project: Project, doc: str, start: int, end: int) -> tuple[int, int] | None:
-    from qualcode.analysis.sentences import respondent_sentences
-
-    sentences = respondent_sentences(project, [doc])
+    sentences = project.sentences([doc])
     first = sentences[(sentences.start <= start) & (sentences.end >= start)]
     if first.empty:
         return None

@@ -54,10 +54,8 @@ def test_corpus_shape(example):
 
 
 def test_respondent_ranks_including_focus_group_speakers(example):
-    from qualcode.analysis.units import respondent_units
-
     proj, _ = example
-    units = respondent_units(proj)
+    units = proj.respondents()
     assert units.case.nunique() >= 26
     ranks = Counter(units.drop_duplicates("case")["rank"])
     assert set(ranks) == {"senior officer", "junior officer", "enlisted", "civilian"}

@@ -16,13 +16,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.analysis import reliability as rel
-from qualcode.analysis.units import with_ancestors
+from qualcode.analysis.units import code_list, expand_codes, with_ancestors
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.codebook import Codebook
+
+AUTO = "auto"
 
 UNITS = ("char", "sentence", "turn", "segment", "document")
 OVERALL = "(overall)"
@@ -39,18 +43,46 @@ class AgreementResult:
 
 
 def agreement(
-    project: Project,
+    codings: pd.DataFrame,
     coders: list[str],
     unit: str = "sentence",
+    spans: pd.DataFrame | None = None,
+    texts: Mapping[str, str] | None = None,
     codes: list[str] | None = None,
     documents: list[str] | None = None,
+    codebook: Codebook | None = None,
     rollup: bool = True,
     overlap: float = 90.0,
     denominator: str = "union",
 ) -> AgreementResult:
-    """Agreement of `coders` per code (rows as in COLUMNS) and the disagreements."""
+    """Agreement of `coders` per code (rows as in COLUMNS) and the disagreements.
+
+    `codings`: one row per coding (document, case, start, end, code, coder, status,
+    text); `spans`: the units (document, start, end) for unit=sentence or turn; `texts`:
+    document -> text, for unit=char and document."""
     import pandas as pd
 
+    coders = check_request(coders, unit, denominator)
+    codings, docs, wanted = _codings(codings, coders, codes, documents, codebook, rollup)
+    if unit == "char":
+        table, dis = _char(_need(texts, unit), codings, coders, docs, wanted)
+    elif unit == "segment":
+        table, dis = _segment(codings, coders, wanted, overlap / 100, denominator)
+    else:
+        if unit == "document":
+            text_of = _need(texts, unit)
+            units = pd.DataFrame({"document": docs, "start": 0,
+                                  "end": [len(text_of[d]) for d in docs]})
+        else:
+            units = _need(spans, unit)
+            units = units[units.document.isin(docs)][["document", "start", "end"]]
+        table, dis, cube = _nominal(codings, coders, wanted, units, unit)
+        return AgreementResult(pd.DataFrame(table, columns=COLUMNS), dis, cube, wanted)
+    return AgreementResult(pd.DataFrame(table, columns=COLUMNS), dis)
+
+
+def check_request(coders: list[str], unit: str, denominator: str = "union") -> list[str]:
+    """The coders, deduplicated, once the request makes sense (else a usage error)."""
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} - use {', '.join(UNITS)}")
     coders = list(dict.fromkeys(coders))
@@ -60,42 +92,50 @@ def agreement(
         raise UsageError(f"--unit {unit} compares exactly two coders")
     if denominator not in ("union", "segment"):
         raise UsageError("--denominator is union or segment")
-    codings, docs, wanted = _codings(project, coders, codes, documents, rollup)
-    if unit == "char":
-        table, dis = _char(project, codings, coders, docs, wanted)
-    elif unit == "segment":
-        table, dis = _segment(codings, coders, wanted, overlap / 100, denominator)
-    else:
-        spans = _units(project, unit, docs)
-        table, dis, cube = _nominal(codings, coders, wanted, spans, unit)
-        return AgreementResult(pd.DataFrame(table, columns=COLUMNS), dis, cube, wanted)
-    return AgreementResult(pd.DataFrame(table, columns=COLUMNS), dis)
+    return coders
 
 
-def _codings(project: Project, coders: list[str], codes: list[str] | None,
-             documents: list[str] | None, rollup: bool):  # noqa: ANN202
-    book = project.codebook
-    if codes:
-        book.check_ids(codes)
-    df = project.codings(coders=coders, include_orphaned=False)
+def _need(value, unit: str):  # noqa: ANN001, ANN202
+    if value is None:
+        raise UsageError(f"unit {unit} needs " + ("the texts" if unit in ("char", "document")
+                                                  else "the spans of the units"))
+    return value
+
+
+def compared_documents(codings: pd.DataFrame, coders: list[str]) -> list[str]:
+    """The documents every human coder among `coders` has coded (a coder who has not
+    opened a transcript has not said "absent"); all coded documents when only the
+    auto-coder is named."""
+    per = [set(codings.document[codings.coder == c]) for c in coders if c != AUTO]
+    return sorted(set.intersection(*per)) if per else sorted(set(codings.document))
+
+
+def counted(codings: pd.DataFrame) -> pd.DataFrame:
+    """The codings agreement counts: a person's accepted ones; every suggestion of the
+    auto-coder, whatever its review status; respondent speech only."""
+    if "status" not in codings.columns:  # codings from elsewhere: all of them count
+        codings = codings.assign(status="accepted")
+    human = codings[(codings.coder != AUTO) & (codings.status == "accepted")]
+    auto = codings[codings.coder == AUTO]
+    out = pd_concat([human, auto])
+    return out[out.case.notna()] if "case" in out.columns else out
+
+
+def _codings(df: pd.DataFrame, coders: list[str], codes: list[str] | None,
+             documents: list[str] | None, codebook: Codebook | None,
+             rollup: bool):  # noqa: ANN202
+    df = df[df.coder.isin(coders)]
     known = set(df.coder)
     missing = [c for c in coders if c not in known]
     if missing:
-        raise UsageError(f"no codings by {', '.join(missing)} - coders with codings: "
-                         f"{', '.join(sorted(project.codings().coder.unique())) or 'none'}")
-    human = df[(df.coder != "auto") & (df.status == "accepted")]
-    auto = df[df.coder == "auto"]
-    df = pd_concat([human, auto])
-    df = df[df.case.notna()]  # respondent speech only
-    if documents:
-        docs = list(documents)
-    else:
-        per = [set(df[df.coder == c].document) for c in coders if c != "auto"]
-        docs = sorted(set.intersection(*per)) if per else sorted(set(df.document))
+        raise UsageError(f"no codings by {', '.join(missing)}")
+    df = counted(df)
+    docs = list(documents) if documents else compared_documents(df, coders)
     df = df[df.document.isin(docs)]
     if rollup:
-        df = with_ancestors(df, book)
-    wanted = book.expand(codes, rollup) if codes else [c.id for c, _, _ in book.walk()]
+        df = with_ancestors(df, codebook)
+    wanted = (expand_codes(codebook, codes, rollup) if codes
+              else code_list(codebook, df.code.unique()))
     df = df[df.code.isin(wanted)]
     return df.reset_index(drop=True), docs, wanted
 
@@ -104,23 +144,6 @@ def pd_concat(frames):  # noqa: ANN001, ANN201
     import pandas as pd
 
     return pd.concat(frames, ignore_index=True)
-
-
-def _units(project: Project, unit: str, docs: list[str]) -> pd.DataFrame:
-    from qualcode.analysis.sentences import respondent_sentences
-    from qualcode.export import turns_frame
-
-    if unit == "sentence":
-        return respondent_sentences(project, docs)
-    if unit == "turn":
-        t = turns_frame(project)
-        return t[(t.role == "respondent") & t.document.isin(docs)][
-            ["document", "start", "end"]].reset_index(drop=True)
-    import pandas as pd
-
-    texts = project.documents().set_index("document")["text"]
-    return pd.DataFrame({"document": docs, "start": 0,
-                         "end": [len(texts[d]) for d in docs]})
 
 
 def _nominal(codings: pd.DataFrame, coders: list[str], codes: list[str], spans: pd.DataFrame,
@@ -176,12 +199,11 @@ def _nominal_row(code: str, unit: str, yes: np.ndarray) -> list:
     return [code, None, unit, n, agree, kappa, alpha]
 
 
-def _char(project: Project, codings: pd.DataFrame, coders: list[str], docs: list[str],
-          codes: list[str]):  # noqa: ANN202
+def _char(texts: Mapping[str, str], codings: pd.DataFrame, coders: list[str],
+          docs: list[str], codes: list[str]):  # noqa: ANN202
     """Every character of each document is a unit (as NVivo's coding comparison)."""
     import pandas as pd
 
-    texts = project.documents().set_index("document")["text"]
     rows, dis = [], []
     every_a, every_b = [], []
     for code in codes:
@@ -255,22 +277,23 @@ def _segment(codings: pd.DataFrame, coders: list[str], codes: list[str], thresho
     return rows, pd.DataFrame(dis, columns=["document", "start", "end", "code", *coders])
 
 
-def rule_quality(project: Project, coders: list[str], unit: str = "sentence",
-                 themes: bool = True, documents: list[str] | None = None) -> pd.DataFrame:
+def rule_quality(codings: pd.DataFrame, coders: list[str], unit: str = "sentence",
+                 spans: pd.DataFrame | None = None, texts: Mapping[str, str] | None = None,
+                 codebook: Codebook | None = None, themes: bool = True,
+                 documents: list[str] | None = None) -> pd.DataFrame:
     """How well the auto-coder's suggestions match each human coder, per code: precision,
     recall, F1 and Cohen's kappa over units of respondent speech (the human coder is the
     reference). With themes=True, top-level codes only, sub-codes counted in."""
     import pandas as pd
 
-    book = project.codebook
-    codes = [c.id for c in book.codes] if themes else None
+    codes = [c.id for c in codebook.codes] if themes and codebook is not None else None
     rows = []
     for coder in coders:
-        res = agreement(project, [coder, "auto"], unit=unit, codes=codes, rollup=True,
-                        documents=documents)
+        res = agreement(codings, [coder, AUTO], unit=unit, spans=spans, texts=texts,
+                        codes=codes, rollup=True, documents=documents, codebook=codebook)
         cube = res.cube
         for k, code in enumerate(res.codes):
-            if themes and code not in codes:
+            if codes is not None and code not in codes:
                 continue
             human, auto = cube[:, 0, k], cube[:, 1, k]
             tp = int(np.count_nonzero(human & auto))

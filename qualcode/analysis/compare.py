@@ -16,48 +16,59 @@ import numpy as np
 
 from qualcode.analysis import stats
 from qualcode.analysis.filters import apply_filters, fold
-from qualcode.analysis.units import check_attributes, code_order, coded_units, respondent_units
+from qualcode.analysis.units import (
+    check_attributes,
+    code_list,
+    count_units,
+    expand_codes,
+    with_units,
+)
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.codebook import Codebook
 
 SMALL_N = 5
 
 
 def compare(
-    project: Project,
+    respondents: pd.DataFrame,
+    codings: pd.DataFrame,
     attr: str,
     groups: list[str] | None = None,
     by: str | None = None,
-    include_suggestions: bool = False,
-    coders: list[str] | None = None,
+    codebook: Codebook | None = None,
     rollup: bool = True,
     codes: list[str] | None = None,
     where: list[str] | None = None,
     confidence: float = 0.95,
+    order: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per code (and per level of `by`): each group's n and count, p_value,
     p_adjusted (BH across codes), test, risk_difference with ci_low/ci_high (first group
     minus second), odds_ratio with or_low/or_high and or_method (exact up to 2,000
     respondents, else Woolf), cramers_v, trend_z/trend_p for ordered
-    attributes, and a warning for small samples."""
+    attributes, and a warning for small samples.
+
+    `respondents` and `codings` as in `summary`; `order` lists the levels of `attr` in
+    their natural order (a trend test runs when every compared level is in it)."""
     import pandas as pd
 
-    units = apply_filters(respondent_units(project), where)
+    respondents = with_units(respondents)
+    units = apply_filters(respondents, where)
     check_attributes(units, [attr] + ([by] if by else []))
-    levels = _levels(project, units, attr, groups)
+    levels = _levels(units, attr, groups, order)
     units = units[units[attr].isin(levels)]
-    coded = coded_units(project, include_suggestions, coders, rollup, codes)
+    coded = count_units(codings, respondents, codebook, rollup, codes)
     keep = ["unit", *[a for a in dict.fromkeys([attr] + ([by] if by else []))
                       if a not in ("document", "case")]]
     present = coded[["unit", "document", "case", "code"]].merge(units[keep], on="unit")
-    order = project.settings.order.get(attr)
     # a trend test only where every compared level has a declared place in the order
     ordered = order is not None and len(levels) > 2 and set(levels) <= set(order)
-    wanted = project.codebook.expand(codes, rollup) if codes else code_order(project)
+    wanted = (expand_codes(codebook, codes, rollup) if codes
+              else code_list(codebook, coded.code.unique()))
     strata = sorted(units[by].unique()) if by else [None]
     rows = []
     for stratum in strata:
@@ -86,10 +97,9 @@ def compare(
     return df.reindex(columns=cols)
 
 
-def _levels(project: Project, units: pd.DataFrame, attr: str, groups: list[str] | None
-            ) -> list[str]:
+def _levels(units: pd.DataFrame, attr: str, groups: list[str] | None,
+            order: list[str] | None) -> list[str]:
     present = sorted(units[attr].unique(), key=str)
-    order = project.settings.order.get(attr)
     if order:
         present = [v for v in order if v in set(present)] + [v for v in present
                                                               if v not in set(order)]

@@ -6,35 +6,45 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.analysis.units import code_order, with_ancestors
+from qualcode.analysis.units import code_list, with_ancestors
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.codebook import Codebook
 
 UNITS = ("sentence", "turn", "overlap")
 
 
-def cooccur(project: Project, unit: str = "turn", include_suggestions: bool = False,
-            coders: list[str] | None = None, rollup: bool = True) -> pd.DataFrame:
+def cooccur(codings: pd.DataFrame, spans: pd.DataFrame | None = None, unit: str = "turn",
+            codebook: Codebook | None = None, rollup: bool = True) -> pd.DataFrame:
     """One row per pair of codes (a <= b): units with both, with either, Jaccard.
 
     unit=turn or sentence: a unit of respondent speech has a code when a coding overlaps
     it; the unit x code matrix is built once and multiplied (M^T M). unit=overlap: two
     codings co-occur when their spans overlap; `both` counts overlapping pairs and
     Jaccard is shared characters over characters coded with either code.
+
+    `codings`: document, start, end, code (and case: rows without one, interviewer
+    speech, are left out), already filtered to the coders and statuses wanted;
+    `spans`: the units (document, start, end) for unit=turn or sentence.
     """
     import pandas as pd
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} - use sentence, turn or overlap")
-    codings = _codings(project, include_suggestions, coders, rollup)
-    order = code_order(project)
+    if "case" in codings.columns:
+        codings = codings[codings.case.notna()]
+    codings = codings[["document", "start", "end", "code"]]
+    if rollup:
+        codings = with_ancestors(codings, codebook)
+    codings = codings.drop_duplicates().reset_index(drop=True)
+    order = code_list(codebook, codings.code.unique())
     if unit == "overlap":
         return _overlap(codings, order)
-    spans = _unit_spans(project, unit)
+    if spans is None:
+        raise UsageError(f"unit {unit} needs the spans of the units")
     hits = _assign(codings, spans)
     if hits.empty:
         return pd.DataFrame(columns=["code_a", "code_b", "both", "either", "jaccard"])
@@ -51,26 +61,6 @@ def cooccur(project: Project, unit: str = "turn", include_suggestions: bool = Fa
                          "either": int(either),
                          "jaccard": both[i, j] / either if either else float("nan")})
     return pd.DataFrame(rows)
-
-
-def _codings(project: Project, include_suggestions: bool, coders: list[str] | None,
-             rollup: bool) -> pd.DataFrame:
-    statuses = ["accepted", "suggested"] if include_suggestions else ["accepted"]
-    df = project.codings(statuses=statuses, coders=coders, include_orphaned=False)
-    df = df[df.case.notna()][["document", "start", "end", "code"]]
-    if rollup:
-        df = with_ancestors(df, project.codebook)
-    return df.drop_duplicates().reset_index(drop=True)
-
-
-def _unit_spans(project: Project, unit: str) -> pd.DataFrame:
-    from qualcode.analysis.sentences import respondent_sentences
-    from qualcode.export import turns_frame
-
-    if unit == "sentence":
-        return respondent_sentences(project)
-    turns = turns_frame(project)
-    return turns[turns.role == "respondent"][["document", "start", "end"]].reset_index(drop=True)
 
 
 def _assign(codings: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:

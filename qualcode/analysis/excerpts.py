@@ -8,20 +8,22 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from qualcode.analysis.filters import apply_filters
-from qualcode.analysis.units import respondent_units
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
-    from qualcode.project import Project
+    from collections.abc import Mapping
+
+    from qualcode.codebook import Codebook
 
 
 def excerpts(
-    project: Project,
+    codings: pd.DataFrame,
+    respondents: pd.DataFrame,
+    texts: Mapping[str, str],
     code: str,
     where: list[str] | None = None,
     context: int = 0,
-    include_suggestions: bool = False,
-    coders: list[str] | None = None,
+    codebook: Codebook | None = None,
     rollup: bool = True,
 ) -> Excerpts:
     """Passages coded with `code` (and its sub-codes with rollup): document, case, speaker,
@@ -29,23 +31,24 @@ def excerpts(
     A coding field whose name is also a respondent attribute (a study with an `origin`
     attribute) is renamed coding_<name>; filters apply to the attribute.
 
+    `codings`: one row per coding (id, document, case, speaker, code, coder, origin,
+    status, start, end, text), already filtered to the coders and statuses wanted;
+    `respondents`: their attributes; `texts`: document -> text, for the context.
     `context` is a number of characters on each side, widened to whole words.
     """
-    book = project.codebook
-    if code not in book.by_id():
-        raise UsageError(f"unknown code {code!r} - see qualcode codebook show")
-    wanted = book.descendants(code) if rollup else [code]
-    statuses = ["accepted", "suggested"] if include_suggestions else ["accepted"]
-    rows = project.codings(codes=wanted, statuses=statuses, coders=coders,
-                           include_orphaned=False)
-    rows = rows[rows.case.notna()]
-    units = respondent_units(project).drop(columns=["words", "unit"])
+    if codebook is not None:
+        if code not in codebook.by_id():
+            raise UsageError(f"unknown code {code!r} - see qualcode codebook show")
+        wanted = codebook.descendants(code) if rollup else [code]
+    else:
+        wanted = [code]
+    rows = codings[codings.code.isin(wanted) & codings.case.notna()]
+    units = respondents.drop(columns=["words", "unit"], errors="ignore")
     attrs = [c for c in units.columns if c not in ("document", "case")]
     # attribute names are the user's: a coding field of the same name becomes coding_<name>
     clash = {c: f"coding_{c}" for c in rows.columns if c in set(attrs)}
     rows = rows.rename(columns=clash).merge(units, on=["document", "case"], how="left")
     rows = apply_filters(rows, where)
-    texts = project.documents().set_index("document")["text"]
     before, after = [], []
     for r in rows.itertuples():
         full = texts[r.document]

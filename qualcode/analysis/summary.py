@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.analysis.filters import apply_filters
-from qualcode.analysis.units import check_attributes, code_order, coded_units, respondent_units
+from qualcode.analysis.units import check_attributes, code_list, count_units, with_units
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.codebook import Codebook
 
 UNITS = ("respondent", "document", "segment")
 VALUES = ("share", "count", "per1000")
@@ -19,18 +19,23 @@ ALL = "All"
 
 
 def summary(
-    project: Project,
+    respondents: pd.DataFrame,
+    codings: pd.DataFrame,
     by: list[str] | None = None,
     unit: str = "respondent",
     value: str | None = None,
-    include_suggestions: bool = False,
-    coders: list[str] | None = None,
+    codebook: Codebook | None = None,
     rollup: bool = True,
     codes: list[str] | None = None,
     where: list[str] | None = None,
     totals: bool = True,
 ) -> pd.DataFrame:
     """Codes x groups: columns code, one per `by` attribute, n, count, value.
+
+    `respondents`: one row per respondent (document, case, words, attributes; `unit`
+    optional); `codings`: the codings to count (code plus unit, or document and case;
+    `segments` optional), already filtered to the coders and statuses wanted. With a
+    codebook, codes come in its order and sub-codes roll up into their parents.
 
     unit=respondent (default): n respondents in the group, count those with at least one
     coding of the code, value their share. unit=document: the same for documents.
@@ -48,12 +53,13 @@ def summary(
     if unit == "segment" and value == "share":
         raise UsageError("share needs --unit respondent or document; segments take count or "
                          "per1000")
-    units = apply_filters(respondent_units(project), where)
-    coded = coded_units(project, include_suggestions, coders, rollup, codes)
+    respondents = with_units(respondents)
+    coded = count_units(codings, respondents, codebook, rollup, codes)
+    units = apply_filters(respondents, where)
     check_attributes(units, by)
     keep = ["unit", *[b for b in by if b not in ("document", "case")]]
     coded = coded.merge(units[keep], on="unit")
-    order = code_order(project)
+    order = code_list(codebook, coded.code.unique())
     wanted = [c for c in order if c in set(codes)] if codes else order
     frames = [_table(units, coded, by, unit, value, wanted)]
     if totals and by:

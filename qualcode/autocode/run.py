@@ -7,21 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
-
 from qualcode.autocode.match import UNITS, Suggestion, match_turns
 from qualcode.errors import UsageError
-from qualcode.store import schema as t
-from qualcode.turnmap import locator
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.project import Project
 
-AUTO_CODER = "auto"
 DOC_BATCH = 100
-_CHUNK = 500
 
 
 @dataclass
@@ -59,7 +53,10 @@ def autocode(
     import pandas as pd
 
     from qualcode.autocode.rules import compile_language
-    from qualcode.importer import log_event, now, sync_codes
+    from qualcode.store.codes import sync_codes
+    from qualcode.store.codings import apply_suggestions
+    from qualcode.store.documents import document_briefs, document_texts, turn_rows
+    from qualcode.store.units import batch_locators
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} - use sentence, turn or match")
@@ -69,13 +66,8 @@ def autocode(
         book.check_ids(codes)
         selected = {d for c in codes for d in book.descendants(c)}
     engine = project.engine
-    with engine.begin() as conn:
-        if not dry_run:
-            sync_codes(conn, book)
-        q = select(t.documents.c.id, t.documents.c.language, t.documents.c.respondent_words)
-        if documents:
-            q = q.where(t.documents.c.id.in_(documents))
-        docs = conn.execute(q.order_by(t.documents.c.id)).all()
+    with engine.connect() as conn:
+        docs = document_briefs(conn, documents)
     if documents:
         missing = sorted(set(documents) - {d.id for d in docs})
         if missing:
@@ -83,8 +75,9 @@ def autocode(
     compiled: dict[str, Any] = {}
     result = AutocodeResult(suggestions=pd.DataFrame())
     frames = []
-    stamp = now()
     coder = project.coder if accept else None
+    remove: list[int] = []
+    add: list[dict[str, Any]] = []
     if accept:
         project.require_coder()
     for i in range(0, len(docs), DOC_BATCH):
@@ -93,25 +86,14 @@ def autocode(
         by_lang: dict[str, list[str]] = {}
         for d in batch:
             by_lang.setdefault(d.language, []).append(d.id)
+        ids_ = [d.id for d in batch]
         with engine.connect() as conn:
-            texts = dict(conn.execute(select(t.documents.c.id, t.documents.c.text)
-                                      .where(t.documents.c.id.in_([d.id for d in batch]))).all())
-            turn_rows = conn.execute(
-                select(t.turns.c.document_id, t.turns.c.start, t.turns.c.end,
-                       t.turns.c.speaker, t.turns.c.case_id)
-                .where(t.turns.c.document_id.in_([d.id for d in batch]),
-                       t.turns.c.role == "respondent")
-                .order_by(t.turns.c.document_id, t.turns.c.idx)).all()
-            units: dict[str, dict[str, int]] = {}
-            for d, case, uid in conn.execute(select(t.units.c.document_id, t.units.c.case_id,
-                                                    t.units.c.id)
-                                             .where(t.units.c.document_id.in_(list(texts)))):
-                units.setdefault(d, {})[case] = uid
+            texts = document_texts(conn, ids_)
+            turn_rows_ = turn_rows(conn, ids_, role="respondent")
+            turn_of = batch_locators(conn, ids_)
         turns_by_doc: dict[str, list[tuple[int, int]]] = {}
-        speakers: dict[tuple[str, int], tuple[str | None, str | None]] = {}
-        for r in turn_rows:
+        for r in turn_rows_:
             turns_by_doc.setdefault(r.document_id, []).append((r.start, r.end))
-            speakers[(r.document_id, r.start)] = (r.speaker, r.case_id)
         for lang, ids in by_lang.items():
             if lang not in compiled:
                 compiled[lang] = compile_language(book, lang, project.settings, selected)
@@ -121,9 +103,7 @@ def autocode(
             items = [(doc_id, s, texts[doc_id][s:e]) for doc_id in ids
                      for s, e in turns_by_doc.get(doc_id, [])]
             found.extend(match_turns(lr, items, unit))
-        turn_of = {d: locator([(s, e, *speakers[(d, s)]) for s, e in spans], units.get(d))
-                   for d, spans in turns_by_doc.items()}
-        _apply(project, batch, found, selected, result, dry_run, stamp, coder, texts, turn_of)
+        _diff(project, batch, found, selected, result, texts, turn_of, remove, add)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
         result.documents += len(batch)
         result.words += sum(d.respondent_words for d in batch)
@@ -135,66 +115,53 @@ def autocode(
     if result.suggestions.empty:
         result.suggestions = pd.DataFrame(columns=cols)
     if not dry_run:
+        # one transaction for the whole run: a killed run leaves the store as it was
         with engine.begin() as conn:
-            log_event(conn, project.coder, "autocode", None, {
+            sync_codes(conn, book)
+            apply_suggestions(conn, remove, add, coder, project.coder, {
                 "unit": unit, "codes": codes or "all", "documents": result.documents,
                 "added": result.added, "removed": result.removed, "kept": result.kept,
                 "accepted_directly": accept})
     return result
 
 
-def _apply(project: Project, batch: list, found: list[Suggestion], selected: set[str] | None,
-           result: AutocodeResult, dry_run: bool, stamp: Any, coder: str | None,
-           texts: dict[str, str], turn_of: dict[str, Any]) -> None:
-    """Diff new suggestions against stored auto codings of the batch; write the change."""
-    c = t.codings.c
-    ids = [d.id for d in batch]
-    with project.engine.begin() as conn:
-        q = select(c.id, c.document_id, c.start, c.end, c.code_id, c.status).where(
-            c.document_id.in_(ids), c.origin == "auto")
-        if selected is not None:
-            q = q.where(c.code_id.in_(selected))
-        existing = conn.execute(q).all()
-        suggested = {(r.document_id, r.start, r.end, r.code_id): r.id for r in existing
-                     if r.status == "suggested"}
-        decided = {(r.document_id, r.start, r.end, r.code_id) for r in existing
-                   if r.status != "suggested"}
-        new_keys: dict[tuple, Suggestion] = {}
-        for s in found:
-            key = (s.document, s.start, s.end, s.code)
-            if key in decided:
-                result.skipped_decided += 1
-                continue
-            new_keys.setdefault(key, s)
-        to_remove = [i for k, i in suggested.items() if k not in new_keys]
-        to_add = [s for k, s in new_keys.items() if k not in suggested]
-        kept = len(new_keys) - len(to_add)
-        for k, s in new_keys.items():
-            pc = result.per_code.setdefault(s.code, dict(suggested=0, added=0, removed=0,
-                                                         kept=0))
-            pc["suggested"] += 1
-            pc["added" if k not in suggested else "kept"] += 1
-        for k, _ in ((k, i) for k, i in suggested.items() if k not in new_keys):
-            pc = result.per_code.setdefault(k[3], dict(suggested=0, added=0, removed=0, kept=0))
-            pc["removed"] += 1
-        result.added += len(to_add)
-        result.removed += len(to_remove)
-        result.kept += kept
-        if dry_run:
-            return
-        for j in range(0, len(to_remove), _CHUNK):
-            conn.execute(delete(t.codings).where(c.id.in_(to_remove[j : j + _CHUNK]),
-                                                 c.status == "suggested"))
-        if to_add:
-            status = "accepted" if coder else "suggested"
-            conn.execute(insert(t.codings), [
-                dict(document_id=s.document, start=s.start, end=s.end,
-                     text=texts[s.document][s.start:s.end], code_id=s.code, coder=AUTO_CODER,
-                     speaker=turn_of[s.document](s.start)[0],
-                     case_id=turn_of[s.document](s.start)[1],
-                     unit_id=turn_of[s.document](s.start)[2],
-                     origin="auto", status=status, rule=s.rule, matched=s.matched,
-                     language=s.language, anchor="ok", source=None, created_at=stamp,
-                     updated_at=stamp, decided_by=coder, decided_at=stamp if coder else None)
-                for s in to_add
-            ])
+def _diff(project: Project, batch: list, found: list[Suggestion], selected: set[str] | None,
+          result: AutocodeResult, texts: dict[str, str], turn_of: dict[str, Any],
+          remove: list[int], add: list[dict[str, Any]]) -> None:
+    """Diff new suggestions against the stored auto codings of a batch; collect the change
+    (ids to remove, rows to add) and count it."""
+    from qualcode.store.codings import auto_codings
+
+    with project.engine.connect() as conn:
+        existing = auto_codings(conn, [d.id for d in batch], selected)
+    suggested = {(r.document_id, r.start, r.end, r.code_id): r.id for r in existing
+                 if r.status == "suggested"}
+    decided = {(r.document_id, r.start, r.end, r.code_id) for r in existing
+               if r.status != "suggested"}
+    new_keys: dict[tuple, Suggestion] = {}
+    for s in found:
+        key = (s.document, s.start, s.end, s.code)
+        if key in decided:
+            result.skipped_decided += 1
+            continue
+        new_keys.setdefault(key, s)
+    empty = dict(suggested=0, added=0, removed=0, kept=0)
+    for k, s in new_keys.items():
+        pc = result.per_code.setdefault(s.code, dict(empty))
+        pc["suggested"] += 1
+        pc["added" if k not in suggested else "kept"] += 1
+    for k, i in suggested.items():
+        if k not in new_keys:
+            result.per_code.setdefault(k[3], dict(empty))["removed"] += 1
+            remove.append(i)
+    for k, s in new_keys.items():
+        if k in suggested:
+            result.kept += 1
+            continue
+        speaker, case, unit = turn_of[s.document](s.start)
+        add.append(dict(document_id=s.document, start=s.start, end=s.end,
+                        text=texts[s.document][s.start:s.end], code_id=s.code,
+                        speaker=speaker, case_id=case, unit_id=unit, rule=s.rule,
+                        matched=s.matched, language=s.language))
+        result.added += 1
+    result.removed = len(remove)

@@ -66,6 +66,20 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     cur.close()
 
 
+def open_store(url: str) -> Engine:
+    """An engine on the store at `url`, its schema created or upgraded."""
+    from qualcode.store.migrations import ensure_schema
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            ensure_schema(conn)
+    except OperationalError as exc:
+        engine.dispose()
+        raise connect_error(url, exc) from None
+    return engine
+
+
 def connect_error(url: str, exc: OperationalError) -> StoreError:
     """A one-line error for a store that cannot be reached (no credentials shown)."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"

@@ -35,7 +35,7 @@ def _v2(conn: Connection) -> None:
     schema.events.create(conn, checkfirst=True)
     for index in schema.codings.indexes:
         index.create(conn, checkfirst=True)
-    from qualcode.turnmap import assign_speakers
+    from qualcode.store.units import assign_speakers
 
     assign_speakers(conn, None)
 

@@ -1,0 +1,255 @@
+"""Codings and the decisions on them. Each function that changes a coding writes its
+audit event in the same transaction, keeps speaker, case and unit in step with the
+turns, and never overwrites or deletes what a person did unless that person asks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from qualcode.errors import CodingError
+from qualcode.store import schema as t
+from qualcode.store.codes import ensure_coder
+from qualcode.store.documents import document_text
+from qualcode.store.memos import log_event, now
+from qualcode.store.units import document_locator
+
+AUTO_CODER = "auto"
+_CHUNK = 500
+c = t.codings.c
+
+
+def coding(conn: Connection, coding_id: int) -> Any:
+    """One coding with all its columns, or None."""
+    return conn.execute(select(t.codings).where(c.id == coding_id)).first()
+
+
+def find_coding(conn: Connection, document: str, start: int, end: int, code: str,
+                coder: str, origin: str = "manual") -> int | None:
+    """The id of a coder's coding of exactly this span with this code."""
+    return conn.execute(select(c.id).where(
+        c.document_id == document, c.start == start, c.end == end, c.code_id == code,
+        c.coder == coder, c.origin == origin)).scalar()
+
+
+def add_coding(conn: Connection, document: str, start: int, end: int, code: str,
+               coder: str) -> int:
+    """Store a manual, accepted coding of start:end by `coder` (and its event)."""
+    text = document_text(conn, document)
+    if text is None:
+        raise CodingError(f"unknown document {document!r} - see qualcode status, or import it")
+    ensure_coder(conn, coder)
+    stamp = now()
+    speaker, case, unit = document_locator(conn, document)(start)
+    cid = conn.execute(insert(t.codings).values(
+        document_id=document, start=start, end=end, text=text[start:end], code_id=code,
+        speaker=speaker, case_id=case, unit_id=unit, coder=coder,
+        origin="manual", status="accepted", anchor="ok", created_at=stamp,
+        updated_at=stamp, decided_by=coder, decided_at=stamp)).inserted_primary_key[0]
+    log_event(conn, coder, "code", f"{document}#{cid}",
+              {"code": code, "start": start, "end": end})
+    return int(cid)
+
+
+def remove_coding(conn: Connection, coding_id: int, coder: str) -> Any:
+    """Delete one of `coder`'s own manual codings (and its memos); returns the row."""
+    row = coding(conn, coding_id)
+    if row is None:
+        raise CodingError(f"no coding #{coding_id}")
+    if row.origin != "manual" or row.coder != coder:
+        raise CodingError(f"coding #{coding_id} is {row.origin} by {row.coder} - you can "
+                          "remove only your own manual codings (reject a suggestion instead)")
+    conn.execute(delete(t.memos).where(t.memos.c.target_type == "coding",
+                                       t.memos.c.target_id == str(coding_id)))
+    conn.execute(delete(t.codings).where(c.id == coding_id))
+    log_event(conn, coder, "uncode", f"{row.document_id}#{coding_id}",
+              {"code": row.code_id, "start": row.start, "end": row.end})
+    return row
+
+
+def _state(row: Any) -> dict[str, Any]:
+    return {"status": row.status, "code": row.code_id, "start": row.start, "end": row.end,
+            "decided_by": row.decided_by,
+            "decided_at": row.decided_at.isoformat() if row.decided_at else None}
+
+
+def decide(conn: Connection, coding_id: int, coder: str, action: str, code: str | None = None,
+           span: tuple[int, int] | None = None) -> dict[str, Any]:
+    """Accept, reject, recode (new code, accepted) or respan (new span, status unchanged)
+    a coding as `coder`; returns the state before (what `restore` puts back)."""
+    row = coding(conn, coding_id)
+    if row is None:
+        raise CodingError(f"no coding #{coding_id}")
+    before = _state(row)
+    stamp = now()
+    values: dict[str, Any] = {"decided_by": coder, "decided_at": stamp, "updated_at": stamp}
+    if action == "accept":
+        values["status"] = "accepted"
+    elif action == "reject":
+        values["status"] = "rejected"
+    elif action == "recode":
+        values.update(status="accepted", code_id=code)
+    else:
+        if span is None:
+            raise CodingError("respan needs the new span")
+        text = document_text(conn, row.document_id) or ""
+        a, b = span
+        if not 0 <= a < b <= len(text):
+            raise CodingError(f"span {a}:{b} is outside the text")
+        speaker, case, unit = document_locator(conn, row.document_id)(a)
+        # a new span is not a verdict: the status stays until accepted or rejected
+        values.update(start=a, end=b, text=text[a:b], speaker=speaker, case_id=case,
+                      unit_id=unit)
+    ensure_coder(conn, coder)
+    conn.execute(update(t.codings).where(c.id == coding_id).values(**values))
+    log_event(conn, coder, action, f"{row.document_id}#{coding_id}",
+              {"before": before, **({"code": code} if code else {}),
+               **({"span": list(span)} if span else {})})
+    return before
+
+
+def restore(conn: Connection, coding_id: int, before: dict[str, Any], coder: str) -> None:
+    """Put a coding back to the state `decide` returned (undo), as `coder`."""
+    row = coding(conn, coding_id)
+    if row is None:
+        raise CodingError(f"no coding #{coding_id}")
+    text = document_text(conn, row.document_id) or ""
+    decided_at = before["decided_at"]
+    speaker, case, unit = document_locator(conn, row.document_id)(before["start"])
+    conn.execute(update(t.codings).where(c.id == coding_id).values(
+        status=before["status"], code_id=before["code"], start=before["start"],
+        end=before["end"], text=text[before["start"]:before["end"]], speaker=speaker,
+        case_id=case, unit_id=unit, decided_by=before["decided_by"],
+        decided_at=datetime.fromisoformat(decided_at) if decided_at else None,
+        updated_at=now()))
+    log_event(conn, coder, "undo", f"#{coding_id}", {"restored": before})
+
+
+def coder_file_count(conn: Connection, source: str) -> int:
+    """How many codings came from a coder's CSV file (source 'path:row')."""
+    return conn.execute(select(func.count()).select_from(t.codings)
+                        .where(c.source.like(f"{source}:%"))).scalar_one()
+
+
+def replace_coder_file(conn: Connection, source: str, coder: str,
+                       rows: list[tuple[int, str, int, int, str, str]],
+                       texts: dict[str, str]) -> int:
+    """Replace the codings loaded from one coder CSV file by its current rows
+    (line, document, start, end, code, memo); returns how many were replaced."""
+    old_ids = list(conn.execute(select(c.id).where(c.source.like(f"{source}:%"))).scalars())
+    if old_ids:
+        conn.execute(delete(t.memos).where(t.memos.c.target_type == "coding",
+                                           t.memos.c.target_id.in_([str(i) for i in old_ids])))
+        conn.execute(delete(t.codings).where(c.id.in_(old_ids)))
+    stamp = now()
+    ensure_coder(conn, coder)
+    locators: dict[str, Any] = {}
+    for line, doc, start, end, code, memo in rows:
+        if doc not in locators:
+            locators[doc] = document_locator(conn, doc)
+        speaker, case, unit = locators[doc](start)
+        cid = conn.execute(insert(t.codings).values(
+            document_id=doc, start=start, end=end, text=texts[doc][start:end], code_id=code,
+            speaker=speaker, case_id=case, unit_id=unit, coder=coder, origin="manual",
+            status="accepted", anchor="ok", source=f"{source}:{line}", created_at=stamp,
+            updated_at=stamp, decided_by=coder, decided_at=stamp)).inserted_primary_key[0]
+        if memo:
+            conn.execute(insert(t.memos).values(target_type="coding", target_id=str(cid),
+                                                coder=coder, text=memo, created_at=stamp))
+    log_event(conn, coder, "import-codings", source,
+              {"codings": len(rows), "replaced": len(old_ids)})
+    return len(old_ids)
+
+
+def reanchor_document(conn: Connection, document: str, old_text: str, new_text: str
+                      ) -> dict[str, int]:
+    """Follow a document's codings from its old text to the new one (see qualcode.anchor);
+    returns how many ended ok, changed and orphaned."""
+    from qualcode.anchor import reanchor
+
+    rows = conn.execute(select(c.id, c.start, c.end, c.anchor)
+                        .where(c.document_id == document, c.anchor != "orphaned")).all()
+    counts: dict[str, int] = {}
+    if not rows:
+        return counts
+    stamp = now()
+    for a in reanchor(old_text, new_text, [(r.id, r.start, r.end) for r in rows]):
+        values: dict[str, Any] = {"anchor": a.anchor, "updated_at": stamp}
+        if a.anchor != "orphaned":
+            values.update(start=a.start, end=a.end, text=new_text[a.start:a.end])
+        conn.execute(update(t.codings).where(c.id == a.id).values(**values))
+        counts[a.anchor] = counts.get(a.anchor, 0) + 1
+    return counts
+
+
+def auto_codings(conn: Connection, documents: list[str], codes: set[str] | None
+                 ) -> list[Any]:
+    """The auto-coder's codings of these documents: id, document, span, code, status."""
+    q = select(c.id, c.document_id, c.start, c.end, c.code_id, c.status).where(
+        c.document_id.in_(documents), c.origin == "auto")
+    if codes is not None:
+        q = q.where(c.code_id.in_(codes))
+    return conn.execute(q).all()
+
+
+def apply_suggestions(conn: Connection, remove: list[int], add: list[dict[str, Any]],
+                      accepted_by: str | None, run_by: str | None,
+                      details: dict[str, Any]) -> None:
+    """One auto-coding run: drop stale unreviewed suggestions, store the new ones
+    (accepted by `accepted_by` when given) and log the run. Only codings still
+    `suggested` are ever deleted."""
+    for j in range(0, len(remove), _CHUNK):
+        conn.execute(delete(t.codings).where(c.id.in_(remove[j : j + _CHUNK]),
+                                             c.status == "suggested"))
+    stamp = now()
+    status = "accepted" if accepted_by else "suggested"
+    for j in range(0, len(add), 5000):
+        conn.execute(insert(t.codings), [
+            dict(coder=AUTO_CODER, origin="auto", status=status, anchor="ok", source=None,
+                 created_at=stamp, updated_at=stamp, decided_by=accepted_by,
+                 decided_at=stamp if accepted_by else None, **row)
+            for row in add[j : j + 5000]
+        ])
+    log_event(conn, run_by, "autocode", None, details)
+
+
+def coding_rows(conn: Connection, codes: list[str] | None = None,
+                coders: list[str] | None = None, origins: list[str] | None = None,
+                statuses: list[str] | None = None, documents: list[str] | None = None,
+                include_orphaned: bool = True) -> list[Any]:
+    """Codings matching the filters, by document, start and id."""
+    q = select(c.id, c.document_id, c.case_id, c.speaker, c.start, c.end, c.text, c.code_id,
+               c.coder, c.origin, c.status, c.rule, c.anchor, c.created_at, c.updated_at)
+    for col, values in ((c.code_id, codes), (c.coder, coders), (c.origin, origins),
+                        (c.status, statuses), (c.document_id, documents)):
+        if values:
+            q = q.where(col.in_(values))
+    if not include_orphaned:
+        q = q.where(c.anchor != "orphaned")
+    return conn.execute(q.order_by(c.document_id, c.start, c.id)).all()
+
+
+def suggestion_queue(conn: Connection, codes: list[str] | None = None,
+                     document: str | None = None) -> list[int]:
+    """Ids of the suggestions still to decide, in document order."""
+    q = select(c.id).where(c.status == "suggested", c.anchor != "orphaned")
+    if codes:
+        q = q.where(c.code_id.in_(codes))
+    if document:
+        q = q.where(c.document_id == document)
+    return list(conn.execute(q.order_by(c.document_id, c.start, c.id)).scalars())
+
+
+def status_counts(conn: Connection) -> list[tuple[str, str, int]]:
+    """(origin, status, codings), sorted."""
+    return sorted(tuple(r) for r in conn.execute(
+        select(c.origin, c.status, func.count()).group_by(c.origin, c.status)))
+
+
+def flagged(conn: Connection) -> list[dict[str, Any]]:
+    """Codings whose text changed or disappeared under them, by id."""
+    rows = conn.execute(select(c.id, c.document_id, c.code_id, c.coder, c.anchor)
+                        .where(c.anchor != "ok").order_by(c.id)).all()
+    return [dict(r._mapping) for r in rows]
