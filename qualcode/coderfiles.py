@@ -44,7 +44,13 @@ def import_coder_files(project: Project, report: ImportReport) -> dict[str, int]
             if meta.get_value(conn, key) == digest:
                 counts[coder] = store_codings.coder_file_count(conn, rel)
                 continue
-            rows = _parse(rel, data, docs, known_codes)
+            try:
+                rows = _parse(rel, data, docs, known_codes)
+            except QualcodeError as exc:
+                # the file's codings stay as last imported; the next import tries again
+                report.errors.append(str(exc))
+                counts[coder] = store_codings.coder_file_count(conn, rel)
+                continue
             store_codings.replace_coder_file(conn, rel, coder, rows, docs)
             meta.set_value(conn, key, digest)
             counts[coder] = len(rows)

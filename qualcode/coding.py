@@ -126,6 +126,22 @@ def undo(project: Project, coding_id: int, before: dict[str, Any]) -> None:
         store_codings.restore(conn, coding_id, before, coder)
 
 
+def resolve_flag(project: Project, coding_id: int, selection: Selection | None = None) -> int:
+    """Confirm a coding flagged `changed` after its transcript changed, or re-attach an
+    orphaned one to a passage (a quote or span): it is `ok` again, and counted."""
+    coder = project.require_coder()
+    with project.engine.begin() as conn:
+        span = None
+        if selection is not None and any(x is not None for x in
+                                         (selection.quote, selection.span, selection.turn)):
+            row = store_codings.coding(conn, coding_id)
+            if row is None:
+                raise CodingError(f"no coding #{coding_id}")
+            span = resolve(conn, row.document_id, selection)
+        store_codings.resolve_flag(conn, coding_id, coder, span)
+    return coding_id
+
+
 def add_memo(project: Project, target_type: str, target_id: str, text: str) -> int:
     """Attach a memo to a code, document, case or coding."""
     coder = project.require_coder()
@@ -161,5 +177,6 @@ def list_memos(project: Project, target_type: str | None = None,
     """Memos, oldest first, optionally for one target."""
     with project.engine.connect() as conn:
         return [{"id": r["id"], "on": r["target_type"], "target": r["target_id"],
-                 "coder": r["coder"], "at": r["created_at"], "memo": r["text"]}
+                 "coder": r["coder"], "at": r["created_at"], "memo": r["text"],
+                 "about": r["about"]}
                 for r in store_memos.memos(conn, target_type, target_id)]

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 CODING_COLUMNS = ["id", "document", "case", "speaker", "code", "start", "end", "text",
-                  "coder", "origin", "status", "rule", "anchor", "created_at", "updated_at"]
+                  "coder", "origin", "status", "rule", "anchor", "created_at", "updated_at",
+                  "decided_by", "decided_at"]
 
 
 def documents_frame(project: Project, pseudonymize: bool = False) -> pd.DataFrame:
@@ -79,7 +80,7 @@ def codings_frame(
         rows = coding_rows(conn, codes, coders, origins, statuses, documents, include_orphaned)
     df = pd.DataFrame(rows, columns=["id", "document", "case", "speaker", "start", "end", "text",
                                      "code", "coder", "origin", "status", "rule", "anchor",
-                                     "created_at", "updated_at"])
+                                     "created_at", "updated_at", "decided_by", "decided_at"])
     df = df[CODING_COLUMNS]
     if pseudonymize:
         df = pseudonymize_frame(project, df)

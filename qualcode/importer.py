@@ -35,6 +35,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     reanchored: dict[str, int] = field(default_factory=dict)  # ok / changed / orphaned
     coder_files: dict[str, int] = field(default_factory=dict)  # coder -> codings loaded
+    errors: list[str] = field(default_factory=list)  # files left out, one line each
 
     def summary_rows(self) -> list[dict[str, Any]]:
         rows = [
@@ -47,15 +48,26 @@ class ImportReport:
                  for k, v in sorted(self.reanchored.items())]
         rows += [{"what": f"codings from {c}'s CSV", "count": n}
                  for c, n in sorted(self.coder_files.items())]
+        if self.errors:
+            rows.append({"what": "files not imported (errors)", "count": len(self.errors)})
         return rows
+
+
+class ImportIncomplete(QualcodeError):
+    """Some files could not be imported; everything else was (see `report`)."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        n = len(report.errors)
+        more = f" (and {n - 1} more: fix them and run qualcode import again)" if n > 1 else \
+            " - fix it and run qualcode import again"
+        super().__init__(report.errors[0] + more)
 
 
 def sha256(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
-
-
 
 
 def transcript_files(folder: Path) -> list[Path]:
@@ -76,26 +88,35 @@ def transcript_files(folder: Path) -> list[Path]:
 
 
 def _bring_in(project: Project, paths: list[Path], report: ImportReport) -> list[Path]:
-    """Files outside interviews/ are copied in (never overwriting a different file)."""
+    """Files outside interviews/ are read first and copied in only when they import
+    (never overwriting a different file); files that fail are reported, not copied."""
     target = project.interviews_dir
-    files: list[Path] = []
     for given in paths:
         p = given.resolve()
         if not p.exists():
             raise QualcodeError(f"{given}: no such file or folder")
-        found = transcript_files(p) if p.is_dir() else [p]
         if p.is_file() and p.suffix.lower() not in TRANSCRIPT_SUFFIXES:
             raise TranscriptError(f"{given}: unsupported file type {p.suffix or '(none)'} - "
                                   "use .md, .txt, .docx, .vtt or .srt")
-        for f in found:
+    files: list[Path] = []
+    for given in paths:
+        p = given.resolve()
+        for f in transcript_files(p) if p.is_dir() else [p]:
             if f.is_relative_to(target.resolve()):
                 files.append(f)
                 continue
             dest = target / f.name
             if dest.exists() and dest.read_bytes() != f.read_bytes():
-                raise QualcodeError(f"{f}: interviews/{f.name} already exists with other "
-                                    "content - rename one of them")
+                report.errors.append(f"{f}: interviews/{f.name} already exists with other "
+                                     "content - rename one of them")
+                continue
             if not dest.exists():
+                try:  # validate first, copy after
+                    read_transcript(f, project.settings.language,
+                                    project.settings.interviewer_labels, f.name)
+                except QualcodeError as exc:
+                    report.errors.append(str(exc))
+                    continue
                 target.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(f, dest)
                 report.copied.append(str(dest.relative_to(project.root)))
@@ -109,7 +130,12 @@ def _bring_in(project: Project, paths: list[Path], report: ImportReport) -> list
 def import_project(
     project: Project, paths: list[Path] | None = None, progress: Progress | None = None
 ) -> ImportReport:
-    """Import transcripts (all of interviews/, or the given files) and coders' CSVs."""
+    """Import transcripts (all of interviews/, or the given files) and coders' CSVs.
+
+    Every file that can be imported is; a file that cannot (unreadable, duplicate id, a
+    coder CSV row whose quote is not found) is left as it was in the store and reported.
+    The import is logged either way; when some file failed, `ImportIncomplete` is raised
+    after the rest is committed, carrying the report."""
     from qualcode.store.codes import sync_codes
     from qualcode.store.documents import document_index
     from qualcode.store.memos import log_event
@@ -137,15 +163,21 @@ def import_project(
             report.unchanged.append(old.id)
             seen_ids[old.id] = rel
             continue
-        tr = read_transcript(path, settings.language, settings.interviewer_labels, rel)
+        try:
+            tr = read_transcript(path, settings.language, settings.interviewer_labels, rel)
+        except QualcodeError as exc:
+            report.errors.append(str(exc))
+            if old is not None:
+                seen_ids[old.id] = rel  # the stored version stays
+            continue
         report.warnings.extend(tr.warnings)
-        if tr.id in seen_ids:
-            raise TranscriptError(f"{rel}: document id {tr.id!r} is also used by "
-                                  f"{seen_ids[tr.id]} - ids must be unique")
         prev = existing.get(tr.id)
-        if prev is not None and prev.path != rel and (project.root / prev.path).exists():
-            raise TranscriptError(f"{rel}: document id {tr.id!r} is also used by {prev.path} - "
-                                  "ids must be unique")
+        if tr.id in seen_ids or (prev is not None and prev.path != rel
+                                 and (project.root / prev.path).exists()):
+            other = seen_ids.get(tr.id) or prev.path
+            report.errors.append(f"{rel}: document id {tr.id!r} is also used by {other} - "
+                                 "ids must be unique")
+            continue
         seen_ids[tr.id] = rel
         pending.append((tr, fhash, prev))
         if len(pending) >= BATCH:
@@ -162,7 +194,10 @@ def import_project(
             "added": len(report.added), "updated": len(report.updated),
             "unchanged": len(report.unchanged), "missing": len(report.missing),
             **{f"reanchored_{k}": v for k, v in report.reanchored.items()},
+            "errors": len(report.errors),
         })
+    if report.errors:
+        raise ImportIncomplete(report)
     return report
 
 

@@ -208,12 +208,13 @@ class Project:
         from qualcode.errors import UsageError
 
         codings = self.codings(coders=coders, include_orphaned=False)
-        missing = [c for c in dict.fromkeys(coders) if c not in set(codings.coder)]
+        judged = counted(codings, coders)
+        missing = [c for c in dict.fromkeys(coders) if c not in set(judged.coder)]
         if missing:
             known = ", ".join(self.coders()) or "none"
             raise UsageError(f"no codings by {', '.join(missing)} - coders with codings: "
                              f"{known}")
-        docs = sorted(set(documents or counted(codings).document))
+        docs = sorted(set(documents or judged.document))
         spans = texts = None
         if unit in ("sentence", "turn"):
             spans = datasets.unit_spans(self, unit, docs)
@@ -258,6 +259,14 @@ class Project:
         sel = None if coding_id is not None else Selection(quote, occurrence, span, turn)
         return remove_coding(self, coding_id, document, code, sel)
 
+    def resolve(self, coding_id: int, quote: str | None = None,
+                occurrence: int | None = None, span: tuple[int, int] | None = None) -> int:
+        """Confirm a coding flagged `changed`, or re-attach an orphaned one to a passage
+        (see `qualcode resolve`)."""
+        from qualcode.coding import Selection, resolve_flag
+
+        return resolve_flag(self, coding_id, Selection(quote, occurrence, span))
+
     def memo(self, target_type: str, target_id: str, text: str) -> int:
         """Attach a memo to a code, document, case or coding (see `qualcode memo`)."""
         from qualcode.coding import add_memo
@@ -272,7 +281,7 @@ class Project:
         from qualcode.coding import list_memos
 
         return pd.DataFrame(list_memos(self, target_type, target_id),
-                            columns=["id", "on", "target", "coder", "at", "memo"])
+                            columns=["id", "on", "target", "coder", "at", "memo", "about"])
 
     def log(self, limit: int = 50) -> pd.DataFrame:
         """The audit trail, newest first: when, who, what, on what, details."""

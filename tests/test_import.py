@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from qualcode.errors import QualcodeError, TranscriptError
+from qualcode.errors import QualcodeError
+from qualcode.importer import ImportIncomplete
 from qualcode.project import open_project
 from qualcode.store import schema as t
 
@@ -77,9 +78,12 @@ def test_readme_and_coded_folder_are_not_transcripts(project_dir: Path):
 def test_duplicate_document_ids_are_an_error(project_dir: Path):
     write(project_dir / "interviews" / "a.md", DOC)
     write(project_dir / "interviews" / "b.md", DOC)
-    with pytest.raises(TranscriptError, match="interviews/b.md: document id 'D1' is also used "
-                                              "by interviews/a.md - ids must be unique"):
+    with pytest.raises(ImportIncomplete, match="interviews/b.md: document id 'D1' is also "
+                                               "used by interviews/a.md - ids must be unique"
+                       ) as err:
         open_project(project_dir).import_interviews()
+    # the rest of the import is done: a.md is in
+    assert err.value.report.added == ["D1"]
 
 
 def test_files_elsewhere_are_copied_into_interviews(project_dir: Path, tmp_path: Path):

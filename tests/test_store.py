@@ -51,7 +51,7 @@ def test_upgrade_from_version_1_keeps_codings(project_dir: Path):
     _make_v1(db)
     proj = open_project(project_dir)
     with proj.engine.connect() as conn:
-        assert schema_version(conn) == 2
+        assert schema_version(conn) == CURRENT_VERSION
         cols = {c["name"] for c in inspect(conn).get_columns("codings")}
         assert {"anchor", "source", "matched"} <= cols
         assert inspect(conn).has_table("events")

@@ -110,26 +110,38 @@ def compared_documents(codings: pd.DataFrame, coders: list[str]) -> list[str]:
     return sorted(set.intersection(*per)) if per else sorted(set(codings.document))
 
 
-def counted(codings: pd.DataFrame) -> pd.DataFrame:
-    """The codings agreement counts: a person's accepted ones; every suggestion of the
-    auto-coder, whatever its review status; respondent speech only."""
+def counted(codings: pd.DataFrame, coders: list[str] | None = None) -> pd.DataFrame:
+    """The codings agreement counts, each under the coder whose judgement it is: a
+    person's accepted codings, and the suggestions they accepted (`decided_by`); for the
+    auto-coder every suggestion it made, whatever its review status. Respondent speech
+    only."""
     if "status" not in codings.columns:  # codings from elsewhere: all of them count
         codings = codings.assign(status="accepted")
-    human = codings[(codings.coder != AUTO) & (codings.status == "accepted")]
-    auto = codings[codings.coder == AUTO]
-    out = pd_concat([human, auto])
+    if coders is None:
+        coders = list(dict.fromkeys(codings.coder))
+    accepted = codings.status == "accepted"
+    auto = codings.coder == AUTO
+    frames = []
+    for coder in coders:
+        if coder == AUTO:
+            mine = auto
+        else:
+            mine = (codings.coder == coder) & accepted
+            if "decided_by" in codings.columns:
+                mine |= auto & accepted & (codings.decided_by == coder)
+        frames.append(codings[mine].assign(coder=coder))
+    out = pd_concat(frames) if frames else codings.iloc[:0]
     return out[out.case.notna()] if "case" in out.columns else out
 
 
 def _codings(df: pd.DataFrame, coders: list[str], codes: list[str] | None,
              documents: list[str] | None, codebook: Codebook | None,
              rollup: bool):  # noqa: ANN202
-    df = df[df.coder.isin(coders)]
+    df = counted(df, coders)
     known = set(df.coder)
     missing = [c for c in coders if c not in known]
     if missing:
         raise UsageError(f"no codings by {', '.join(missing)}")
-    df = counted(df)
     docs = list(documents) if documents else compared_documents(df, coders)
     df = df[df.document.isin(docs)]
     if rollup:

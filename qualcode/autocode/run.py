@@ -134,10 +134,18 @@ def _diff(project: Project, batch: list, found: list[Suggestion], selected: set[
 
     with project.engine.connect() as conn:
         existing = auto_codings(conn, [d.id for d in batch], selected)
-    suggested = {(r.document_id, r.start, r.end, r.code_id): r.id for r in existing
-                 if r.status == "suggested"}
-    decided = {(r.document_id, r.start, r.end, r.code_id) for r in existing
-               if r.status != "suggested"}
+    # a suggestion is known by the span the auto-coder proposed; one a person decided,
+    # widened or narrowed is never proposed again nor removed
+    suggested: dict[tuple, int] = {}
+    decided: set[tuple] = set()
+    for r in existing:
+        touched = r.proposed_start is not None
+        key = (r.document_id, r.proposed_start if touched else r.start,
+               r.proposed_end if touched else r.end, r.code_id)
+        if r.status == "suggested" and not touched:
+            suggested[key] = r.id
+        else:
+            decided.add(key)
     new_keys: dict[tuple, Suggestion] = {}
     for s in found:
         key = (s.document, s.start, s.end, s.code)

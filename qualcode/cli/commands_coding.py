@@ -129,6 +129,27 @@ def uncode(
     info(f"removed coding #{cid}")
 
 
+def resolve(
+    ctx: typer.Context,
+    coding_id: Annotated[int, typer.Argument(help="The flagged coding's id (see qualcode "
+                                                  "status).")],
+    quote: Quote = None,
+    occurrence: Occurrence = None,
+    span: Span = None,
+) -> None:
+    """Resolve a flag: confirm a coding whose text changed, or give an orphaned coding the
+    passage it belongs to now (--quote or --span). Flags stay until someone resolves them.
+
+    In Python: project.resolve(coding_id)
+    """
+    from qualcode.coding import parse_span
+
+    proj = get_project(ctx)
+    proj.resolve(coding_id, quote=quote, occurrence=occurrence,
+                 span=parse_span(span) if span else None)
+    info(f"resolved #{coding_id}")
+
+
 memo_app = make_app("Write and read memos on codes, documents, cases and codings.")
 
 
@@ -194,4 +215,5 @@ def register(app: typer.Typer) -> None:
     app.command("review")(review)
     app.command("code")(code)
     app.command("uncode")(uncode)
+    app.command("resolve")(resolve)
     app.add_typer(memo_app, name="memo")

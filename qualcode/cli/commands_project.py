@@ -44,9 +44,15 @@ def import_(
 
     In Python: project.import_interviews()
     """
+    from qualcode.importer import ImportIncomplete
+
     proj = get_project(ctx)
+    incomplete = None
     with progress_bar("importing") as bar:
-        report = proj.import_interviews(paths=paths or None, progress=bar)
+        try:
+            report = proj.import_interviews(paths=paths or None, progress=bar)
+        except ImportIncomplete as exc:
+            incomplete, report = exc, exc.report
     for w in report.warnings:
         info(f"warning: {w}")
     for path in report.copied:
@@ -55,6 +61,10 @@ def import_(
     if report.missing:
         info(f"{len(report.missing)} document(s) in the store have no file any more: "
              + ", ".join(report.missing[:10]) + " - their codings are kept")
+    if incomplete is not None:
+        for err in report.errors[1:]:
+            info(f"error: {err}")
+        raise incomplete
 
 
 def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt = None) -> None:

@@ -42,5 +42,9 @@ def ensure_coder(conn: Connection, coder: str) -> None:
 
 
 def coders(conn: Connection) -> list[str]:
-    """Every coder with at least one coding, sorted."""
-    return sorted(conn.execute(select(t.codings.c.coder).distinct()).scalars())
+    """Every coder with at least one coding or decision, sorted."""
+    c = t.codings.c
+    own = set(conn.execute(select(c.coder).distinct()).scalars())
+    decided = set(conn.execute(select(c.decided_by).where(c.decided_by.is_not(None))
+                               .distinct()).scalars())
+    return sorted(own | decided)

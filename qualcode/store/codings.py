@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from qualcode.errors import CodingError
 from qualcode.store import schema as t
@@ -18,6 +18,7 @@ from qualcode.store.units import document_locator
 
 AUTO_CODER = "auto"
 _CHUNK = 500
+_SEVERITY = ["ok", "changed", "orphaned"]
 c = t.codings.c
 
 
@@ -61,11 +62,50 @@ def remove_coding(conn: Connection, coding_id: int, coder: str) -> Any:
     if row.origin != "manual" or row.coder != coder:
         raise CodingError(f"coding #{coding_id} is {row.origin} by {row.coder} - you can "
                           "remove only your own manual codings (reject a suggestion instead)")
-    conn.execute(delete(t.memos).where(t.memos.c.target_type == "coding",
-                                       t.memos.c.target_id == str(coding_id)))
-    conn.execute(delete(t.codings).where(c.id == coding_id))
+    _delete_codings(conn, [row], f"removed by {coder}")
     log_event(conn, coder, "uncode", f"{row.document_id}#{coding_id}",
               {"code": row.code_id, "start": row.start, "end": row.end})
+    return row
+
+
+def _delete_codings(conn: Connection, rows: list[Any], why: str) -> None:
+    """Delete codings; memos on them are kept, with a note of what they were on."""
+    stamp = now().isoformat(timespec="seconds")
+    m = t.memos.c
+    for row in rows:
+        conn.execute(update(t.memos).where(
+            m.target_type == "coding", m.target_id == str(row.id), m.about.is_(None)).values(
+            about=f"coding #{row.id} ({row.code_id}, {row.document_id} "
+                  f"{row.start}:{row.end}) {why} at {stamp}"))
+        conn.execute(delete(t.codings).where(c.id == row.id))
+
+
+def resolve_flag(conn: Connection, coding_id: int, coder: str,
+                 span: tuple[int, int] | None = None) -> Any:
+    """A person confirms a coding whose text changed (or re-attaches an orphaned one to
+    `span`): it is `ok` again. Returns the row as it was."""
+    row = coding(conn, coding_id)
+    if row is None:
+        raise CodingError(f"no coding #{coding_id}")
+    if row.anchor == "ok" and span is None:
+        raise CodingError(f"coding #{coding_id} is not flagged - nothing to resolve")
+    if row.anchor == "orphaned" and span is None:
+        raise CodingError(f"coding #{coding_id} lost its text - give the passage it belongs "
+                          "to now (--quote or --span), or remove it")
+    values: dict[str, Any] = {"anchor": "ok", "updated_at": now()}
+    if span is not None:
+        text = document_text(conn, row.document_id) or ""
+        a, b = span
+        if not 0 <= a < b <= len(text):
+            raise CodingError(f"span {a}:{b} is outside the text")
+        speaker, case, unit = document_locator(conn, row.document_id)(a)
+        values.update(start=a, end=b, text=text[a:b], speaker=speaker, case_id=case,
+                      unit_id=unit)
+    ensure_coder(conn, coder)
+    conn.execute(update(t.codings).where(c.id == coding_id).values(**values))
+    log_event(conn, coder, "resolve", f"{row.document_id}#{coding_id}",
+              {"was": row.anchor, "start": values.get("start", row.start),
+               "end": values.get("end", row.end)})
     return row
 
 
@@ -102,6 +142,9 @@ def decide(conn: Connection, coding_id: int, coder: str, action: str, code: str 
         # a new span is not a verdict: the status stays until accepted or rejected
         values.update(start=a, end=b, text=text[a:b], speaker=speaker, case_id=case,
                       unit_id=unit)
+        if row.origin == "auto" and row.proposed_start is None:
+            # remember what the auto-coder proposed, so it does not propose it again
+            values.update(proposed_start=row.start, proposed_end=row.end)
     ensure_coder(conn, coder)
     conn.execute(update(t.codings).where(c.id == coding_id).values(**values))
     log_event(conn, coder, action, f"{row.document_id}#{coding_id}",
@@ -135,32 +178,47 @@ def coder_file_count(conn: Connection, source: str) -> int:
 
 def replace_coder_file(conn: Connection, source: str, coder: str,
                        rows: list[tuple[int, str, int, int, str, str]],
-                       texts: dict[str, str]) -> int:
-    """Replace the codings loaded from one coder CSV file by its current rows
-    (line, document, start, end, code, memo); returns how many were replaced."""
-    old_ids = list(conn.execute(select(c.id).where(c.source.like(f"{source}:%"))).scalars())
-    if old_ids:
-        conn.execute(delete(t.memos).where(t.memos.c.target_type == "coding",
-                                           t.memos.c.target_id.in_([str(i) for i in old_ids])))
-        conn.execute(delete(t.codings).where(c.id.in_(old_ids)))
+                       texts: dict[str, str]) -> dict[str, int]:
+    """Bring the codings loaded from one coder CSV file in step with its current rows
+    (line, document, start, end, code, memo): codings still in the file keep their id
+    and memos, new rows are added, codings no longer in it are removed (their memos are
+    kept, with a note). Returns how many were kept, added and removed."""
+    old = conn.execute(select(t.codings).where(c.source.like(f"{source}:%"))
+                       .order_by(c.id)).all()
+    by_key: dict[tuple, list[Any]] = {}
+    for r in old:
+        by_key.setdefault((r.document_id, r.start, r.end, r.code_id), []).append(r)
     stamp = now()
     ensure_coder(conn, coder)
     locators: dict[str, Any] = {}
+    kept = added = 0
     for line, doc, start, end, code, memo in rows:
-        if doc not in locators:
-            locators[doc] = document_locator(conn, doc)
-        speaker, case, unit = locators[doc](start)
-        cid = conn.execute(insert(t.codings).values(
-            document_id=doc, start=start, end=end, text=texts[doc][start:end], code_id=code,
-            speaker=speaker, case_id=case, unit_id=unit, coder=coder, origin="manual",
-            status="accepted", anchor="ok", source=f"{source}:{line}", created_at=stamp,
-            updated_at=stamp, decided_by=coder, decided_at=stamp)).inserted_primary_key[0]
-        if memo:
+        same = by_key.get((doc, start, end, code))
+        if same:
+            cid = same.pop(0).id
+            conn.execute(update(t.codings).where(c.id == cid).values(source=f"{source}:{line}"))
+            kept += 1
+        else:
+            if doc not in locators:
+                locators[doc] = document_locator(conn, doc)
+            speaker, case, unit = locators[doc](start)
+            cid = conn.execute(insert(t.codings).values(
+                document_id=doc, start=start, end=end, text=texts[doc][start:end],
+                code_id=code, speaker=speaker, case_id=case, unit_id=unit, coder=coder,
+                origin="manual", status="accepted", anchor="ok", source=f"{source}:{line}",
+                created_at=stamp, updated_at=stamp, decided_by=coder, decided_at=stamp,
+            )).inserted_primary_key[0]
+            added += 1
+        have = set(conn.execute(select(t.memos.c.text).where(
+            t.memos.c.target_type == "coding", t.memos.c.target_id == str(cid))).scalars())
+        if memo and memo not in have:
             conn.execute(insert(t.memos).values(target_type="coding", target_id=str(cid),
                                                 coder=coder, text=memo, created_at=stamp))
-    log_event(conn, coder, "import-codings", source,
-              {"codings": len(rows), "replaced": len(old_ids)})
-    return len(old_ids)
+    gone = [r for rest in by_key.values() for r in rest]
+    _delete_codings(conn, gone, f"no longer in {source}")
+    counts = {"kept": kept, "added": added, "removed": len(gone)}
+    log_event(conn, coder, "import-codings", source, {"codings": len(rows), **counts})
+    return counts
 
 
 def reanchor_document(conn: Connection, document: str, old_text: str, new_text: str
@@ -175,19 +233,25 @@ def reanchor_document(conn: Connection, document: str, old_text: str, new_text: 
     if not rows:
         return counts
     stamp = now()
+    was = {r.id: r.anchor for r in rows}
     for a in reanchor(old_text, new_text, [(r.id, r.start, r.end) for r in rows]):
-        values: dict[str, Any] = {"anchor": a.anchor, "updated_at": stamp}
+        # a flag stays until a person resolves it (qualcode resolve): a later import
+        # that happens to anchor the coding cleanly does not clear it
+        anchor = max(a.anchor, was[a.id], key=_SEVERITY.index)
+        values: dict[str, Any] = {"anchor": anchor, "updated_at": stamp}
         if a.anchor != "orphaned":
             values.update(start=a.start, end=a.end, text=new_text[a.start:a.end])
         conn.execute(update(t.codings).where(c.id == a.id).values(**values))
-        counts[a.anchor] = counts.get(a.anchor, 0) + 1
+        counts[anchor] = counts.get(anchor, 0) + 1
     return counts
 
 
 def auto_codings(conn: Connection, documents: list[str], codes: set[str] | None
                  ) -> list[Any]:
-    """The auto-coder's codings of these documents: id, document, span, code, status."""
-    q = select(c.id, c.document_id, c.start, c.end, c.code_id, c.status).where(
+    """The auto-coder's codings of these documents: id, document, span, code, status and
+    the span it proposed (when a person has widened or narrowed it)."""
+    q = select(c.id, c.document_id, c.start, c.end, c.code_id, c.status, c.proposed_start,
+               c.proposed_end).where(
         c.document_id.in_(documents), c.origin == "auto")
     if codes is not None:
         q = q.where(c.code_id.in_(codes))
@@ -221,14 +285,25 @@ def coding_rows(conn: Connection, codes: list[str] | None = None,
                 include_orphaned: bool = True) -> list[Any]:
     """Codings matching the filters, by document, start and id."""
     q = select(c.id, c.document_id, c.case_id, c.speaker, c.start, c.end, c.text, c.code_id,
-               c.coder, c.origin, c.status, c.rule, c.anchor, c.created_at, c.updated_at)
-    for col, values in ((c.code_id, codes), (c.coder, coders), (c.origin, origins),
+               c.coder, c.origin, c.status, c.rule, c.anchor, c.created_at, c.updated_at,
+               c.decided_by, c.decided_at)
+    for col, values in ((c.code_id, codes), (c.origin, origins),
                         (c.status, statuses), (c.document_id, documents)):
         if values:
             q = q.where(col.in_(values))
+    if coders:
+        q = q.where(by_coders(coders))
     if not include_orphaned:
         q = q.where(c.anchor != "orphaned")
     return conn.execute(q.order_by(c.document_id, c.start, c.id)).all()
+
+
+def by_coders(coders: list[str]) -> Any:
+    """Codings that are these coders' work: their own, and suggestions they accepted (an
+    accepted suggestion is the judgement of the person who accepted it; the auto-coder
+    stays its proposer)."""
+    return or_(c.coder.in_(coders),
+               and_(c.origin == "auto", c.status == "accepted", c.decided_by.in_(coders)))
 
 
 def suggestion_queue(conn: Connection, codes: list[str] | None = None,

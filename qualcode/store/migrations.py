@@ -9,7 +9,7 @@ from sqlalchemy import Connection, inspect, select, text
 from qualcode.errors import StoreError
 from qualcode.store import schema
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v2(conn: Connection) -> None:
@@ -59,7 +59,37 @@ def _count_speaker_words(conn: Connection) -> None:
                      .values(words=n))
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _v2}
+def _v3(conn: Connection) -> None:
+    """Version 3: ids of codings, memos and events are never reused (SQLite tables rebuilt
+    with AUTOINCREMENT); memos keep a note of a removed coding they were on; auto codings
+    keep the span the auto-coder proposed."""
+    if conn.dialect.name == "sqlite":
+        for table in (schema.codings, schema.memos, schema.events):
+            _rebuild_sqlite(conn, table)
+        return
+    for table, names in ((schema.codings, ("proposed_start", "proposed_end")),
+                         (schema.memos, ("about",))):
+        have = {c["name"] for c in inspect(conn).get_columns(table.name)}
+        for name in names:
+            if name not in have:
+                kind = table.c[name].type.compile(dialect=conn.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+
+
+def _rebuild_sqlite(conn: Connection, table) -> None:  # noqa: ANN001
+    """Re-create a SQLite table from its current definition, keeping every row and id."""
+    old = f"{table.name}_v2"
+    have = [c["name"] for c in inspect(conn).get_columns(table.name)]
+    for index in inspect(conn).get_indexes(table.name):
+        conn.execute(text(f'DROP INDEX IF EXISTS "{index["name"]}"'))
+    conn.execute(text(f'ALTER TABLE "{table.name}" RENAME TO "{old}"'))
+    table.create(conn)
+    cols = ", ".join(f'"{c}"' for c in have if c in table.c)
+    conn.execute(text(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{old}"'))
+    conn.execute(text(f'DROP TABLE "{old}"'))
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _v2, 3: _v3}
 
 
 def schema_version(conn: Connection) -> int | None:
@@ -68,7 +98,14 @@ def schema_version(conn: Connection) -> int | None:
     row = conn.execute(
         select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
     ).first()
-    return int(row[0]) if row else None
+    if row is None:
+        return None
+    try:
+        return int(row[0])
+    except ValueError:
+        raise StoreError(f"the store's schema version {row[0]!r} is not a number - the "
+                         "store is damaged: restore it from a backup, or move it aside and "
+                         "run qualcode import to rebuild it") from None
 
 
 def ensure_schema(conn: Connection) -> list[int]:

@@ -122,10 +122,17 @@ codings = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("decided_by", String(100)),
     Column("decided_at", DateTime(timezone=True)),
+    # the span the auto-coder proposed, kept when a person widens or narrows it, so the
+    # same proposal is never made again
+    Column("proposed_start", Integer),
+    Column("proposed_end", Integer),
     Index("ix_codings_doc", "document_id", "code_id"),
     Index("ix_codings_status", "origin", "status"),
     # covers the analysis aggregate (status, anchor, coder filters; group by unit and code)
     Index("ix_codings_unit", "status", "unit_id", "code_id", "anchor", "coder"),
+    # ids are never reused (SQLite AUTOINCREMENT; PostgreSQL sequences never go back), so a
+    # memo or a log entry can never point at another passage
+    sqlite_autoincrement=True,
 )
 
 memos = Table(
@@ -136,6 +143,9 @@ memos = Table(
     Column("coder", String(100), nullable=False),
     Column("text", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # what the memo was on, written when its coding was removed (the memo is kept)
+    Column("about", Text),
+    sqlite_autoincrement=True,
 )
 
 events = Table(
@@ -146,4 +156,5 @@ events = Table(
     Column("action", String(64), nullable=False),
     Column("target", String(200)),
     Column("details", JSON, nullable=False),
+    sqlite_autoincrement=True,
 )

@@ -53,7 +53,9 @@ def batch_locators(conn: Connection, documents: list[str]) -> dict[str, Locator]
 def assign_speakers(conn: Connection, documents: list[str] | None) -> None:
     """Recompute speaker, case and unit of the codings of these documents (None: all)."""
     c = t.codings.c
-    q = select(c.id, c.document_id, c.start, c.speaker, c.case_id, c.unit_id)
+    # an orphaned coding keeps the speaker and case it had when its text was last seen
+    q = select(c.id, c.document_id, c.start, c.speaker, c.case_id, c.unit_id).where(
+        c.anchor != "orphaned")
     if documents is not None:
         q = q.where(c.document_id.in_(documents))
     rows = conn.execute(q.order_by(c.document_id)).all()
@@ -99,7 +101,9 @@ def coded_unit_counts(conn: Connection, statuses: list[str], coders: list[str] |
          .where(c.status.in_(statuses), c.unit_id.is_not(None), c.anchor != "orphaned")
          .group_by(c.unit_id, c.code_id))
     if coders:
-        q = q.where(c.coder.in_(coders))
+        from qualcode.store.codings import by_coders
+
+        q = q.where(by_coders(coders))
     return fetch_tuples(conn, q)
 
 
