@@ -38,6 +38,13 @@ def import_coder_files(project: Project, report: ImportReport) -> dict[str, int]
         for path in files:
             rel = path.relative_to(project.root).as_posix()
             coder = path.stem
+            try:
+                from qualcode.project import check_coder_name
+
+                check_coder_name(coder)
+            except QualcodeError as exc:
+                report.errors.append(f"{rel}: {exc} - rename the file")
+                continue
             data = path.read_bytes()
             key = f"coderfile:{rel}"
             digest = sha256(data)

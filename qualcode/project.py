@@ -67,6 +67,7 @@ class Project:
         """The current coder's name, or an error for commands that write."""
         if not self.coder:
             raise CoderRequired()
+        check_coder_name(self.coder)
         return self.coder
 
     def close(self) -> None:
@@ -93,11 +94,48 @@ class Project:
 
         return documents_frame(self, pseudonymize=pseudonymize)
 
-    def codings(self, **filters: Any) -> pd.DataFrame:
-        """One row per coding (see `qualcode export codings`)."""
+    def codings(self, codes: list[str] | None = None, coders: list[str] | None = None,
+                origins: list[str] | None = None, statuses: list[str] | None = None,
+                documents: list[str] | None = None, include_orphaned: bool = True,
+                pseudonymize: bool = False) -> pd.DataFrame:
+        """One row per coding (see `qualcode export codings`). A filter value that names
+        no coder, code, origin, status or document is an error listing the known ones."""
         from qualcode.export import codings_frame
 
-        return codings_frame(self, **filters)
+        self.check_values(codes=codes, coders=coders, origins=origins, statuses=statuses,
+                          documents=documents)
+        return codings_frame(self, codes=codes, coders=coders, origins=origins,
+                             statuses=statuses, documents=documents,
+                             include_orphaned=include_orphaned, pseudonymize=pseudonymize)
+
+    def check_values(self, codes: list[str] | None = None, coders: list[str] | None = None,
+                     origins: list[str] | None = None, statuses: list[str] | None = None,
+                     documents: list[str] | None = None) -> None:
+        """A usage error for any value that names nothing the project has (a typo must
+        not give an empty table)."""
+        from qualcode.errors import UsageError
+
+        def known() -> dict[str, list[str]]:
+            from qualcode.store.codes import code_ids
+            from qualcode.store.documents import document_index
+
+            with self.engine.connect() as conn:
+                return {"code": sorted(set(code_ids(conn)) | set(self.codebook.by_id())),
+                        "document": sorted(document_index(conn))}
+
+        lists: dict[str, list[str]] = {"origin": ["auto", "imported", "manual"],
+                                       "status": ["accepted", "rejected", "suggested"]}
+        for kind, values in (("coder", coders), ("origin", origins), ("status", statuses),
+                             ("code", codes), ("document", documents)):
+            if not values:
+                continue
+            if kind not in lists:
+                lists.update(known() if kind in ("code", "document") else
+                             {"coder": self.coders()})
+            bad = [v for v in values if v not in lists[kind]]
+            if bad:
+                shown = ", ".join(lists[kind][:30]) or "none yet"
+                raise UsageError(f"unknown {kind}(s) {', '.join(bad)} - known: {shown}")
 
     def autocode(self, codes: list[str] | None = None, documents: list[str] | None = None,
                  unit: str = "sentence", dry_run: bool = False, accept: bool = False,
@@ -125,6 +163,7 @@ class Project:
         from qualcode import datasets
         from qualcode.analysis.summary import summary
 
+        self.check_values(coders=coders)
         return summary(datasets.respondents(self),
                        datasets.coded_units(self, include_suggestions, coders),
                        by=by, unit=unit, value=value, codebook=self.codebook, rollup=rollup,
@@ -133,16 +172,19 @@ class Project:
     def compare(self, attr: str, groups: list[str] | None = None, by: str | None = None,
                 include_suggestions: bool = False, coders: list[str] | None = None,
                 rollup: bool = True, codes: list[str] | None = None,
-                where: list[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
-        """Group differences per code with tests and effect sizes (see `qualcode compare`)."""
+                where: list[str] | None = None, confidence: float = 0.95,
+                include_missing: bool = False) -> pd.DataFrame:
+        """Group differences per code with tests and effect sizes (see `qualcode compare`).
+        Respondents without the attribute are left out unless include_missing."""
         from qualcode import datasets
         from qualcode.analysis.compare import compare
 
+        self.check_values(coders=coders)
         return compare(datasets.respondents(self),
                        datasets.coded_units(self, include_suggestions, coders),
                        attr, groups=groups, by=by, codebook=self.codebook, rollup=rollup,
                        codes=codes, where=where, confidence=confidence,
-                       order=self.settings.order.get(attr))
+                       order=self.settings.order.get(attr), include_missing=include_missing)
 
     def cooccur(self, unit: str = "turn", include_suggestions: bool = False,
                 coders: list[str] | None = None, rollup: bool = True) -> pd.DataFrame:
@@ -297,6 +339,19 @@ class Project:
                                                    (r["details"] or {}).items())}
                              for r in rows], columns=["at", "coder", "action", "target",
                                                       "details"])
+
+
+def check_coder_name(name: str) -> None:
+    """A person's coder name: not the auto-coder's, no comma (lists are comma-separated),
+    no surrounding spaces."""
+    from qualcode.errors import UsageError
+
+    if name.strip().lower() == "auto":
+        raise UsageError("the coder name 'auto' is reserved for the auto-coder - choose "
+                         "another (--coder NAME)")
+    if "," in name or name != name.strip() or not name.strip():
+        raise UsageError(f"coder name {name!r} cannot be used - no commas or surrounding "
+                         "spaces (--coder NAME)")
 
 
 def _statuses(include_suggestions: bool) -> list[str]:

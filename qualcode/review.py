@@ -44,6 +44,8 @@ def queue(project: Project, code: str | None = None, document: str | None = None
         if code not in project.codebook.by_id():
             raise CodingError(f"unknown code {code!r} - see qualcode codebook show")
         codes = project.codebook.descendants(code)
+    if document:
+        project.check_values(documents=[document])
     with project.engine.connect() as conn:
         return suggestion_queue(conn, codes, document)
 
@@ -80,15 +82,20 @@ def _widen(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def _narrow(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
-    row, text, turn = item["row"], item["text"], item["turn"]
-    sent = _sentence(project, row.document_id, row.start, row.end)
-    if turn is not None and (row.start, row.end) == (turn.start, turn.end) and sent and \
-            sent != (row.start, row.end):
+    """One step narrower: back to the span the auto-coder proposed (after a widening),
+    else the sentence holding the match, else the matched words."""
+    row, text = item["row"], item["text"]
+    span = (row.start, row.end)
+    ps, pe = row.proposed_start, row.proposed_end
+    if ps is not None and row.start <= ps and pe <= row.end and (ps, pe) != span:
+        return ps, pe
+    pos = text.find(row.matched, row.start, row.end) if row.matched else -1
+    at = pos if pos >= 0 else row.start
+    sent = _sentence(project, row.document_id, at, at + (len(row.matched) if pos >= 0 else 1))
+    if sent and row.start <= sent[0] and sent[1] <= row.end and sent != span:
         return sent
-    if row.matched:
-        pos = text.find(row.matched, row.start, row.end)
-        if pos >= 0 and (pos, pos + len(row.matched)) != (row.start, row.end):
-            return pos, pos + len(row.matched)
+    if pos >= 0 and (pos, pos + len(row.matched)) != span:
+        return pos, pos + len(row.matched)
     return None
 
 

@@ -173,5 +173,5 @@ def test_cli_agreement_json_and_errors(cli, coded):
                                               "e.g. --coders ana,ben\n")
     res = cli("agreement", "--coders", "ana,ben,auto", "--unit", "char")
     assert res.stderr == "Error: --unit char compares exactly two coders\n"
-    with pytest.raises(UsageError, match="no codings by zed"):
+    with pytest.raises(UsageError, match=r"unknown coder\(s\) zed - known: ana, ben"):
         coded.agreement(["ana", "zed"])

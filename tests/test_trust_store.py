@@ -195,3 +195,54 @@ def test_resolve_needs_a_flag_or_a_span(proj):
     cid = proj.code("d1", "trust", quote="We trusted our partners.")
     with pytest.raises(QualcodeError, match="not flagged"):
         proj.resolve(cid)
+
+
+def test_review_narrow_after_widen_goes_back_through_the_sentence(proj):
+    from rich.console import Console
+
+    from qualcode.review import line_reader, run
+
+    proj.autocode(codes=["coup"])
+    sugg = proj.codings(coders=["auto"]).iloc[0]
+    text = proj.documents().text[0]
+    sentence = (int(sugg.start), int(sugg.end))
+    assert text[slice(*sentence)] == "Then the coup came and nobody trusted anybody."
+    import io
+
+    run(proj, line_reader(iter(["w", "n", "n", "q"])), Console(file=io.StringIO()))
+    spans = [tuple(d.split("span=")[1].strip("[]").split(", ")) for d in
+             proj.log(3).details[::-1]]
+    turn_start = text.index("We trusted our partners.")
+    assert [tuple(map(int, s)) for s in spans] == [
+        (turn_start, sentence[1]),                 # w: the whole turn
+        sentence,                                  # n: back to the sentence
+        (text.index("coup"), text.index("coup") + 4)]  # n: the matched word
+
+
+def test_coder_names_auto_and_lists_are_refused(proj, cli):
+    res = cli("--coder", "auto", "code", "d1", "--code", "trust", "--quote", "the coup came")
+    assert (res.exit_code, res.stderr) == (1, "Error: the coder name 'auto' is reserved for "
+                                              "the auto-coder - choose another (--coder NAME)\n")
+    res = cli("--coder", "a,b", "code", "d1", "--code", "trust", "--quote", "the coup came")
+    assert res.exit_code == 1 and "no commas" in res.stderr
+    write(proj.interviews_dir / "coded" / "auto.csv",
+          "document,quote,code\nd1,the coup came,coup\n")
+    with pytest.raises(ImportIncomplete, match="interviews/coded/auto.csv: the coder name "
+                                               "'auto' is reserved"):
+        proj.import_interviews()
+    assert proj.codings().empty
+
+
+def test_coding_interviewer_speech_warns(proj, cli):
+    res = cli("--coder", "ana", "code", "d1", "--code", "trust", "--turn", "0")
+    assert res.exit_code == 0
+    assert "is not respondent speech (Interviewer) - it is kept, but never counted" in \
+        res.stderr
+
+
+def test_excerpts_table_names_the_coder(proj, cli):
+    proj.code("d1", "trust", quote="We trusted our partners.")
+    res = cli("excerpts", "--code", "trust")
+    assert res.exit_code == 0
+    header = next(line for line in res.stdout.splitlines() if "coder" in line)
+    assert "speaker" in header and "ana" in res.stdout

@@ -17,6 +17,7 @@ import numpy as np
 from qualcode.analysis import stats
 from qualcode.analysis.filters import apply_filters, fold
 from qualcode.analysis.units import (
+    MISSING,
     check_attributes,
     code_list,
     count_units,
@@ -45,6 +46,7 @@ def compare(
     where: list[str] | None = None,
     confidence: float = 0.95,
     order: list[str] | None = None,
+    include_missing: bool = False,
 ) -> pd.DataFrame:
     """One row per code (and per level of `by`): each group's n and count, p_value,
     p_adjusted (BH across codes), test, risk_difference with ci_low/ci_high (first group
@@ -53,12 +55,20 @@ def compare(
     attributes, and a warning for small samples.
 
     `respondents` and `codings` as in `summary`; `order` lists the levels of `attr` in
-    their natural order (a trend test runs when every compared level is in it)."""
+    their natural order (a trend test runs when every compared level is in it).
+    Respondents without a value of `attr` are left out of the tests unless
+    `include_missing` (then "(missing)" is a group); `excluded_missing` says how many
+    were left out, and the warning says so."""
     import pandas as pd
 
     respondents = with_units(respondents)
     units = apply_filters(respondents, where)
     check_attributes(units, [attr] + ([by] if by else []))
+    if not include_missing:
+        missing = units[units[attr] == MISSING]
+        units = units[units[attr] != MISSING]
+    else:
+        missing = units.iloc[:0]
     levels = _levels(units, attr, groups, order)
     units = units[units[attr].isin(levels)]
     coded = count_units(codings, respondents, codebook, rollup, codes)
@@ -76,10 +86,16 @@ def compare(
         sp = present if stratum is None else present[present[by] == stratum]
         n = su.groupby(attr).size().reindex(levels, fill_value=0)
         cnt = sp.groupby(["code", attr]).size()
+        excluded = len(missing) if stratum is None else int((missing[by] == stratum).sum())
         for code in wanted:
             x = [int(cnt.get((code, g), 0)) for g in levels]
-            rows.append(_row(code, stratum, by, levels, x, list(map(int, n)), ordered,
-                             confidence))
+            row = _row(code, stratum, by, levels, x, list(map(int, n)), ordered, confidence)
+            row["excluded_missing"] = excluded
+            if excluded:
+                note = (f"{excluded} respondent(s) without {attr} excluded "
+                        "(--include-missing keeps them as a group)")
+                row["warning"] = "; ".join(filter(None, [note, row["warning"]]))
+            rows.append(row)
     df = pd.DataFrame(rows)
     key = [by] if by else []
     if not df.empty:
@@ -93,7 +109,7 @@ def compare(
              "odds_ratio", "or_low", "or_high", "or_method", "cramers_v"]
     if ordered:
         cols += ["trend_z", "trend_p"]
-    cols += ["warning"]
+    cols += ["excluded_missing", "warning"]
     return df.reindex(columns=cols)
 
 

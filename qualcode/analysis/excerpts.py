@@ -43,12 +43,14 @@ def excerpts(
     else:
         wanted = [code]
     rows = codings[codings.code.isin(wanted) & codings.case.notna()]
-    units = respondents.drop(columns=["words", "unit"], errors="ignore")
+    from qualcode.analysis.units import with_units
+
+    units = with_units(respondents).drop(columns=["words", "unit"], errors="ignore")
     attrs = [c for c in units.columns if c not in ("document", "case")]
     # attribute names are the user's: a coding field of the same name becomes coding_<name>
     clash = {c: f"coding_{c}" for c in rows.columns if c in set(attrs)}
     rows = rows.rename(columns=clash).merge(units, on=["document", "case"], how="left")
-    rows = apply_filters(rows, where)
+    rows = apply_filters(rows, where, universe=units)
     before, after = [], []
     for r in rows.itertuples():
         full = texts[r.document]

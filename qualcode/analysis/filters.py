@@ -40,13 +40,24 @@ def parse_filter(expr: str) -> Filter:
     return Filter(m.group("attr").strip(), m.group("op") == "!=", values)
 
 
-def apply_filters(df: pd.DataFrame, exprs: list[str] | None) -> pd.DataFrame:
-    """Rows of df matching every filter; an unknown attribute is an error naming the known."""
+def apply_filters(df: pd.DataFrame, exprs: list[str] | None,
+                  universe: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows of df matching every filter. An unknown attribute, or a value no row of
+    `universe` (default: df) has, is an error naming the known ones - a typo never
+    gives an empty table."""
+    universe = df if universe is None else universe
     for expr in exprs or []:
         f = parse_filter(expr)
         if f.attr not in df.columns or f.attr == "unit":
             known = ", ".join(sorted(c for c in df.columns if c not in ("unit", "words")))
             raise UsageError(f"unknown attribute {f.attr!r} in filter - known: {known}")
+        if f.attr in universe.columns:
+            have = {fold(v): v for v in universe[f.attr].dropna().unique()}
+            unknown = [v for v in f.values if fold(v) not in have]
+            if unknown:
+                shown = ", ".join(sorted(map(str, have.values()))[:20])
+                raise UsageError(f"no respondent has {f.attr}={','.join(unknown)} - values "
+                                 f"of {f.attr}: {shown}")
         wanted = {fold(v) for v in f.values}
         hit = df[f.attr].map(lambda v, w=wanted: v is not None and fold(v) in w)
         df = df[~hit] if f.negate else df[hit]

@@ -15,30 +15,50 @@ if TYPE_CHECKING:
 
     from qualcode.codebook import Codebook
 
-MISSING = "(none)"
+MISSING = "(missing)"
 UNIT_COLUMNS = ["unit", "document", "case", "code", "segments"]
+
+
+KEYS = ("unit", "document", "case", "words")
 
 
 def respondent_frame(records: list[dict]) -> pd.DataFrame:
     """Respondent units from records (unit, document, case, words, attributes...): those
-    who said at least one word; missing attribute values become "(none)"."""
+    who said at least one word, with attribute values cleaned (see `clean_attributes`)."""
     import pandas as pd
 
     df = pd.DataFrame.from_records(records) if records else pd.DataFrame(
         columns=["unit", "document", "case", "words"])
     if df.empty:
         return df
-    df = df[df.words > 0].reset_index(drop=True)
-    attrs = [c for c in df.columns if c not in ("unit", "document", "case", "words")]
-    df[attrs] = df[attrs].fillna(MISSING).astype(str)
+    return clean_attributes(df[df.words > 0].reset_index(drop=True))
+
+
+def clean_attributes(df: pd.DataFrame) -> pd.DataFrame:
+    """Attribute values as groups: surrounding whitespace trimmed; empty or absent values
+    are "(missing)"; values that differ only in case, accents or inner spacing are one
+    group, spelled as most respondents spell it (ties: the first in sorted order)."""
+    from qualcode.analysis.filters import fold
+
+    df = df.copy()
+    for col in (c for c in df.columns if c not in KEYS):
+        values = df[col].astype(object).where(df[col].notna(), MISSING)
+        clean = {v: " ".join(str(v).split()) or MISSING for v in values.unique()}
+        values = values.map(clean)
+        counts = values.value_counts()
+        spelling: dict[str, str] = {}
+        for value in sorted(counts.index, key=lambda v: (-counts[v], v)):
+            spelling.setdefault(fold(value), value)
+        df[col] = values.map({v: spelling[fold(v)] for v in counts.index})
     return df
 
 
 def with_units(respondents: pd.DataFrame) -> pd.DataFrame:
-    """Respondents with an integer `unit` column (numbered 0.. when absent)."""
-    if "unit" in respondents.columns:
-        return respondents
-    return respondents.assign(unit=range(len(respondents)))
+    """Respondents with an integer `unit` column (numbered 0.. when absent) and cleaned
+    attribute values."""
+    if "unit" not in respondents.columns:
+        respondents = respondents.assign(unit=range(len(respondents)))
+    return clean_attributes(respondents)
 
 
 def code_list(codebook: Codebook | None, codes: object = ()) -> list[str]:

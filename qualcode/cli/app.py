@@ -59,6 +59,7 @@ def _globals(
 ) -> None:
     """Code qualitative interviews: codebook, transcripts, coding, comparison."""
     ctx.obj = State(project_dir=project, db=db, coder=coder)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register() -> None:

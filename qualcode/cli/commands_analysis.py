@@ -113,6 +113,10 @@ def compare(
     rollup: Rollup = True,
     code: Codes = None,
     where: Where = None,
+    include_missing: Annotated[bool, typer.Option(
+        "--include-missing", help="Keep respondents without the attribute as a group "
+                                  "'(missing)' (default: left out of the tests, counted in "
+                                  "excluded_missing).")] = False,
     plot: Plot = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
@@ -127,8 +131,11 @@ def compare(
     proj = get_project(ctx)
     df = proj.compare(attr, groups=_split(groups), by=by,
                       include_suggestions=include_suggestions, coders=_split(coders),
-                      rollup=rollup, codes=code, where=where)
+                      rollup=rollup, codes=code, where=where, include_missing=include_missing)
     levels = [c[2:] for c in df.columns if c.startswith("n_")]
+    if len(df) and df.excluded_missing.max() > 0:
+        info(f"warning: {int(df.excluded_missing.max())} respondent(s) without {attr} left "
+             "out of the tests (--include-missing keeps them as a group)")
     if plot:
         if len(levels) != 2:
             from qualcode.errors import UsageError
@@ -204,15 +211,17 @@ def excerpts(
 
     colors = {c.id: c.color for c, _, _ in proj.codebook.walk()}
     table = Table(title=f"{len(df)} excerpt(s) of {code}", show_lines=True)
-    for col in ("document", "speaker", "code", "passage"):
+    for col in ("document", "speaker", "code", "coder", "passage"):
         table.add_column(col, ratio=4 if col == "passage" else None)
     for row in df.to_dict("records"):
         text, code = row.get("coding_text", row.get("text")), row.get("coding_code",
                                                                         row.get("code"))
+        coder = row.get("coding_coder", row.get("coder"))
         passage = Text(str(row["before"] or ""), style="dim")
         passage.append(str(text), style=f"bold {colors.get(code) or 'yellow'}")
         passage.append(str(row["after"] or ""), style="dim")
-        table.add_row(str(row["document"]), str(row["speaker"]), str(code), passage)
+        table.add_row(str(row["document"]), str(row["speaker"]), str(code), str(coder),
+                      passage)
     console().print(table)
 
 

@@ -105,6 +105,11 @@ def code(
     cid = proj.code(document, code_id, quote=quote, occurrence=occurrence,
                     span=parse_span(span) if span else None, turn=turn)
     info(f"coded #{cid}: {document} {code_id}")
+    row = proj.codings(documents=[document]).set_index("id").loc[cid]
+    if row.isna()["case"]:
+        who = f" ({row.speaker})" if isinstance(row.speaker, str) else ""
+        info(f"warning: #{cid} is not respondent speech{who} - it is kept, but never counted "
+             "as a respondent's evidence")
 
 
 def uncode(

@@ -26,6 +26,12 @@ class State:
             self._project = open_project(self.project_dir, db=self.db, coder=self.coder)
         return self._project
 
+    def close(self) -> None:
+        """Release the store's connections when the command ends."""
+        if self._project is not None:
+            self._project.close()
+            self._project = None
+
 
 def project(ctx: typer.Context) -> Project:
     """The project named by the global options."""

@@ -35,6 +35,11 @@ def active_codes(conn: Connection) -> int:
                         .where(t.codes.c.active.is_(True))).scalar_one()
 
 
+def code_ids(conn: Connection) -> list[str]:
+    """Every code the store has known (those of earlier codebooks too)."""
+    return sorted(conn.execute(select(t.codes.c.id)).scalars())
+
+
 def ensure_coder(conn: Connection, coder: str) -> None:
     """Record a coder the first time they write anything."""
     if conn.execute(select(t.coders.c.name).where(t.coders.c.name == coder)).first() is None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from qualcode.errors import StoreError
 
@@ -44,18 +45,72 @@ def make_engine(url: str) -> Engine:
                          "postgresql://USER@HOST/DB") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        path = parsed.database
+        read_only = bool(path) and path != ":memory:" and _read_only(Path(path))
+        if read_only:
+            # a shared, read-only copy: open it immutable (no -wal/-shm files to create)
+            url = f"sqlite:///file:{Path(path).resolve()}?mode=ro&immutable=1&uri=true"
+        elif path and path != ":memory:":
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store's folder {Path(path).parent}: "
+                                 f"{exc.strerror}") from None
+        engine = create_engine(url, connect_args={"timeout": lock_timeout()})
+        engine.info = {"read_only": read_only, "where": path}  # type: ignore[attr-defined]
+        event.listen(engine, "connect", _sqlite_ro_pragmas if read_only else _sqlite_pragmas)
+        event.listen(engine, "handle_error", _sqlite_errors)
         return engine
     if backend == "postgresql":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True)
         except (ModuleNotFoundError, NoSuchModuleError):
             raise StoreError("PostgreSQL needs psycopg - "
                              "pip install 'qualcode[postgres]'") from None
+        engine.info = {"read_only": False, "where": safe_url(url)}  # type: ignore[attr-defined]
+        return engine
     raise StoreError(f"unsupported store {backend!r} - use SQLite or PostgreSQL")
+
+
+def lock_timeout() -> float:
+    """Seconds a SQLite write waits for another writer (QUALCODE_LOCK_TIMEOUT, default 30)."""
+    try:
+        return float(os.environ.get("QUALCODE_LOCK_TIMEOUT", "30"))
+    except ValueError:
+        return 30.0
+
+
+def _read_only(path: Path) -> bool:
+    """Whether a SQLite store exists but cannot be written (a read-only file or folder,
+    or a read-only mount)."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _sqlite_errors(context) -> None:  # noqa: ANN001
+    """Turn SQLite's errors that a user can meet into one clear line each."""
+    exc = context.original_exception
+    message = str(exc).lower()
+    where = context.engine.info.get("where") if context.engine is not None else None
+    name = where or "the store"
+    if "database is locked" in message or "database table is locked" in message:
+        raise StoreError(f"{name} is busy: another qualcode process has been writing to it "
+                         f"for {lock_timeout():g} s - try again when it has finished") from None
+    if "readonly database" in message or "read-only" in message:
+        raise StoreError(f"{name} is read-only - this command writes; reading commands "
+                         "(status, summary, compare, export...) work") from None
+    if "file is not a database" in message or "malformed" in message:
+        raise StoreError(f"{name} is not a readable qualcode store ({exc}) - restore it "
+                         "from a backup, or move it aside and run qualcode import to "
+                         "rebuild it from the files") from None
+    if "disk i/o error" in message or "unable to open database" in message:
+        raise StoreError(f"cannot open {name}: {exc} - check the folder exists and can be "
+                         "read") from None
+
+
+def _sqlite_ro_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA query_only=ON")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -73,10 +128,18 @@ def open_store(url: str) -> Engine:
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            ensure_schema(conn)
+            ensure_schema(conn, read_only=engine.info.get("read_only", False))
     except OperationalError as exc:
         engine.dispose()
         raise connect_error(url, exc) from None
+    except DatabaseError as exc:
+        engine.dispose()
+        raise StoreError(f"{safe_url(url)} is not a readable qualcode store "
+                         f"({str(exc.orig).strip()}) - restore it from a backup, or move it "
+                         "aside and run qualcode import to rebuild it") from None
+    except StoreError:
+        engine.dispose()
+        raise
     return engine
 
 

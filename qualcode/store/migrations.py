@@ -108,9 +108,14 @@ def schema_version(conn: Connection) -> int | None:
                          "run qualcode import to rebuild it") from None
 
 
-def ensure_schema(conn: Connection) -> list[int]:
+def ensure_schema(conn: Connection, read_only: bool = False) -> list[int]:
     """Create a new store or upgrade an old one; returns the versions applied."""
     version = schema_version(conn)
+    if read_only and version != CURRENT_VERSION:
+        raise StoreError("the store is read-only and " + (
+            "empty" if version is None else f"at schema version {version}") +
+            f" - open it once where it can be written to upgrade it to version "
+            f"{CURRENT_VERSION}")
     if version is None:
         schema.metadata.create_all(conn)
         conn.execute(schema.meta.insert().values(key="schema_version",
