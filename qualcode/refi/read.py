@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,11 @@ def producer_of(origin: str) -> str:
 
 
 PRIOR_UNIT = {"nvivo": "utf16", "atlasti": "cp-lf", "qualcoder": "utf16-lf"}
+
+
+def nfc(value: str | None) -> str:
+    """A name as stored: stripped, Unicode NFC (macOS tools write NFD)."""
+    return unicodedata.normalize("NFC", (value or "").strip())
 
 
 def _datetime(value: str | None) -> dt.datetime | None:
@@ -193,7 +199,7 @@ def _codes(parent: Any, warnings: list[str], label: str, noterefs: dict[str, lis
         if not guid:
             warnings.append(f"{label}: a Code without guid ({el.get('name', '')!r}) - skipped")
             continue
-        name = (el.get("name") or "").strip() or guid
+        name = nfc(el.get("name")) or guid
         color = fix_color(el.get("color"))
         if el.get("color") and color is None:
             warnings.append(f"{label}: code {guid}: colour {el.get('color')!r} is not "
@@ -241,7 +247,7 @@ class _Reader:
         users_el = kid(root, "Users")
         for u in kids(users_el, "User") if users_el is not None else []:
             if u.get("guid"):
-                proj.users.append(User(guid=u.get("guid"), name=u.get("name") or "",
+                proj.users.append(User(guid=u.get("guid"), name=nfc(u.get("name")),
                                        id=u.get("id")))
         self.users = {guid_key(u.guid) for u in proj.users}
         book = kid(root, "CodeBook")
@@ -252,7 +258,7 @@ class _Reader:
         vars_el = kid(root, "Variables")
         for v in kids(vars_el, "Variable") if vars_el is not None else []:
             kind = v.get("typeOfVariable", "Text")
-            var = Variable(guid=v.get("guid", ""), name=v.get("name") or v.get("guid", ""),
+            var = Variable(guid=v.get("guid", ""), name=nfc(v.get("name")) or v.get("guid", ""),
                            type=kind if kind in VARIABLE_TYPES else "Text",
                            description=text_of(v, "Description").strip())
             proj.variables.append(var)
@@ -293,16 +299,16 @@ class _Reader:
         self.report.skip_selections(kind, len(sels))
         self.report.skipped_codings += codings
         guid = el.get("guid", "")
-        proj.sources.append(Source(guid=guid, name=el.get("name") or guid, kind=kind,
+        proj.sources.append(Source(guid=guid, name=nfc(el.get("name")) or guid, kind=kind,
                                    path=el.get("path") or el.get("plainTextPath"),
                                    description=text_of(el, "Description").strip()))
         self.report.skipped_sources.append(SkippedSource(
-            guid=guid, name=el.get("name") or guid, kind=kind, selections=len(sels),
+            guid=guid, name=nfc(el.get("name")) or guid, kind=kind, selections=len(sels),
             codings=codings, reason=reason))
 
     def _text_source(self, el: Any, proj: RefiProject) -> None:
         guid = el.get("guid", "")
-        name = (el.get("name") or "").strip()
+        name = nfc(el.get("name"))
         ref = el.get("plainTextPath")
         where = f"source {name or guid} ({guid})"
         raw = None
@@ -466,7 +472,7 @@ class _Reader:
                 else:
                     self.warn(f"{where}: source {target} is not in Sources - link dropped")
             proj.cases.append(Case(
-                guid=guid, name=(c.get("name") or "").strip(),
+                guid=guid, name=nfc(c.get("name")),
                 description=text_of(c, "Description").strip(),
                 variables=self._values(c, where), source_guids=srcs,
                 code_guids=[r.get("targetGUID", "") for r in kids(c, "CodeRef")]))
@@ -546,7 +552,7 @@ class _Reader:
                         continue
                     members.append(target)
                     kinds_.append(kind)
-            proj.sets.append(Set(guid=s.get("guid", ""), name=s.get("name", ""),
+            proj.sets.append(Set(guid=s.get("guid", ""), name=nfc(s.get("name")),
                                  description=text_of(s, "Description").strip(),
                                  member_guids=members, member_kinds=kinds_))
 
