@@ -9,6 +9,7 @@ the source's normalised text (design section 2), end exclusive.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -18,6 +19,16 @@ SourceKind = Literal["text", "pdf", "picture", "audio", "video", "other"]
 VariableType = Literal["Text", "Boolean", "Integer", "Float", "Date", "DateTime"]
 TargetKind = Literal["project", "code", "source", "selection", "coding", "case", "note",
                      "other"]
+
+
+# the namespace of qualcode's uuid5 GUIDs; never change it (exports must stay stable)
+GUID_NAMESPACE = uuid.UUID("6a1f3c52-8d0e-5b7a-9c41-2f0d7e3b9a15")
+
+
+def stable_guid(kind: str, *identity: str) -> str:
+    """A GUID derived from what an object is (kind and identity), so that two exports
+    of the same project carry the same GUIDs."""
+    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join((kind, *identity))))
 
 
 def guid_key(guid: str) -> str:

@@ -461,6 +461,8 @@ class _Reader:
     # --- cases, notes, sets --------------------------------------------------------------
     def _cases(self, root: Any, proj: RefiProject) -> None:
         cases_el = kid(root, "Cases")
+        self.cases = {guid_key(c.get("guid", "")) for c in kids(cases_el, "Case")} \
+            if cases_el is not None else set()
         for c in kids(cases_el, "Case") if cases_el is not None else []:
             guid = c.get("guid", "")
             where = f"case {c.get('name') or guid}"
@@ -534,6 +536,8 @@ class _Reader:
             return "selection"
         if g in self.codings:
             return "coding"
+        if g in self.cases:
+            return "case"
         return "other"
 
     def _sets(self, root: Any, proj: RefiProject) -> None:
