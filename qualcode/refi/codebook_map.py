@@ -21,6 +21,9 @@ from qualcode.refi.model import Code, guid_key, stable_guid
 from qualcode.refi.read import fix_color
 
 MAX_ID = 60
+# an exported code whose id is not what its name gives carries it on the Description's
+# last line, so that importing our own export gives back the same ids
+ID_LINE = re.compile(r"(?:\A|\n\n)qualcode id: ([a-z][a-z0-9_]*)\Z")
 
 
 def ascii_words(name: str) -> str:
@@ -61,9 +64,9 @@ def refi_to_codebook(codes: list[Code], title: str, existing: Codebook | None = 
                 known[guid_key(c.guid)] = c.id
     out = CodebookImport(book=Codebook(codebook=title, version=1))
 
-    def new_id(code: Code, parent_id: str | None) -> str:
+    def new_id(code: Code, parent_id: str | None, wanted: str | None) -> str:
         base = code_id_for(code.name, code.guid)
-        candidates = [base]
+        candidates = [wanted, base] if wanted else [base]
         if parent_id:
             candidates.append(f"{parent_id}_{base}"[:MAX_ID].rstrip("_"))
         for cand in candidates:
@@ -85,7 +88,9 @@ def refi_to_codebook(codes: list[Code], title: str, existing: Codebook | None = 
                 if q is not None:
                     out.book.codes.append(q)
             return None
-        cid = new_id(code, parent_id)
+        m = ID_LINE.search(code.description)
+        description = code.description[:m.start()] if m else code.description
+        cid = new_id(code, parent_id, m.group(1) if m else None)
         taken.add(cid)
         out.ids[key] = cid
         if parent_reused:
@@ -94,7 +99,7 @@ def refi_to_codebook(codes: list[Code], title: str, existing: Codebook | None = 
         color = fix_color(code.color)
         children = [q for q in (convert(ch, cid, False) for ch in code.children) if q]
         return QCode(id=cid, name=code.name.strip() or cid, color=color,
-                     description=code.description, guid=code.guid, children=children)
+                     description=description, guid=code.guid, children=children)
 
     for code in codes:
         q = convert(code, None, False)
@@ -103,11 +108,14 @@ def refi_to_codebook(codes: list[Code], title: str, existing: Codebook | None = 
     return out
 
 
-def codebook_to_refi(book: Codebook, include_inactive: bool = True) -> list[Code]:
+def codebook_to_refi(book: Codebook) -> list[Code]:
     """qualcode codes as REFI codes; a code without a GUID gets a stable one from its id.
-    All codes are codable (qualcode has no folder-only codes)."""
+    All codes are codable (qualcode has no folder-only codes). A code whose id is not
+    the one its name gives ends its Description with a line `qualcode id: ID`."""
     def convert(c: QCode) -> Code:
         desc = c.description
+        if code_id_for(c.name, c.guid or "") != c.id:
+            desc = f"{desc}\n\nqualcode id: {c.id}" if desc else f"qualcode id: {c.id}"
         return Code(guid=c.guid or stable_guid("code", c.id), name=c.name, color=c.color,
                     description=desc, is_codable=True,
                     children=[convert(ch) for ch in c.children])

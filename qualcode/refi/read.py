@@ -207,7 +207,7 @@ def _codes(parent: Any, warnings: list[str], label: str, noterefs: dict[str, lis
         for ref in kids(el, "NoteRef"):
             noterefs.setdefault(guid_key(ref.get("targetGUID", "")), []).append((guid, "code"))
         out.append(Code(guid=guid, name=name, color=color,
-                        description=text_of(el, "Description").strip(),
+                        description=text_of(el, "Description"),
                         is_codable=_bool(el.get("isCodable")),
                         children=_codes(el, warnings, label, noterefs)))
     return out
