@@ -61,6 +61,7 @@ class Code(BaseModel):
     examples: list[str] = Field(default_factory=list)
     rules: dict[str, list[Rule]] = Field(default_factory=dict)
     children: list[Code] = Field(default_factory=list)
+    guid: str | None = None  # the REFI-QDA GUID of an imported code, kept for exports
     line: int = Field(default=0, exclude=True)
     file: str = Field(default="", exclude=True)
 
@@ -344,6 +345,8 @@ def codebook_to_yaml(book: Codebook) -> str:
                 ]
                 for lang, rules in c.rules.items()
             }
+        if c.guid:
+            d["guid"] = c.guid
         if c.children:
             d["children"] = [code_dict(ch) for ch in c.children]
         return d

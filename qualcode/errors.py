@@ -45,3 +45,8 @@ class CoderRequired(QualcodeError):
 
 class UsageError(QualcodeError):
     """Arguments are well-formed but do not make sense together."""
+
+
+class InteropError(QualcodeError):
+    """An exchange file (REFI-QDA .qdpx / .qde / .qdc) is unsafe, invalid or cannot be
+    written; the message names the file and the element."""
