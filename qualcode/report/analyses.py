@@ -148,9 +148,11 @@ def compare_section(ctx: Context) -> Section:
         sec.add("table", _compare_table(ctx, attr, levels, df, ctx.command(*args)))
         if len(levels) == 2 and df["risk_difference"].notna().any():
             names = {c.id: c.name for c, _, _ in ctx.project.codebook.walk()}
+            depth = {c.id: d for c, _, d in ctx.project.codebook.walk()}
             items = [Interval(ctx.pseudo.text(names.get(r["code"], r["code"])),
                               float(r["risk_difference"]), float(r["ci_low"]),
-                              float(r["ci_high"]), bool(r["p_adjusted"] < 0.05))
+                              float(r["ci_high"]), bool(r["p_adjusted"] < 0.05),
+                              depth.get(r["code"], 0))
                      for r in df.to_dict("records")]
             axis = ctx.pseudo.text(f"share with the code: {levels[0]} minus {levels[1]}")
             uri = forest(items, axis, f"Risk differences by {attr}")
@@ -201,7 +203,19 @@ def _compare_table(ctx: Context, attr: str, levels: list[str], df: pd.DataFrame,
         cells.append(num("cramers_v", fmt_num(r["cramers_v"])))
         cells.append(Cell(str(r.get("warning") or "")))
         table.rows.append(cells)
+    _common_notes(table)
     return table
+
+
+def _common_notes(table: Table) -> None:
+    """A warning on every row is said once, under the table, not on each row."""
+    notes = [set(filter(None, (w.strip() for w in r[-1].text.split(";")))) for r in table.rows]
+    common = set.intersection(*notes) if notes else set()
+    if not common:
+        return
+    for row, mine in zip(table.rows, notes, strict=True):
+        row[-1].text = "; ".join(sorted(mine - common))
+    table.note = "Every row: " + "; ".join(sorted(common)) + "."
 
 
 def _pick(rows: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -281,9 +295,9 @@ def cooccur_section(ctx: Context) -> Section:
     sec.add("figure", Figure(_cooccur_heatmap(ctx, df, codes),
                              "Heatmap: co-occurrence of codes in respondent turns",
                              "Co-occurrence by turn: columns are numbered as the rows."))
-    pairs = df[(df.code_a != df.code_b) & (df.both > 0)]
-    pairs = pairs[[codes.index(a) < codes.index(b) if a in codes and b in codes else True
-                   for a, b in zip(pairs.code_a, pairs.code_b, strict=True)]]
+    rank = {c: i for i, c in enumerate(codes)}
+    once = df.code_a.map(lambda c: rank.get(c, -1)) < df.code_b.map(lambda c: rank.get(c, -1))
+    pairs = df[once & (df.both > 0)]
     pairs = pairs.sort_values(["jaccard", "both"], ascending=False, kind="stable")
     table = Table(["code", "with code", "turns with both", "turns with either", "Jaccard"], [],
                   caption=f"The {min(TOP_PAIRS, len(pairs))} pairs with the highest Jaccard",

@@ -99,11 +99,12 @@ class Interval:
     low: float
     high: float
     marked: bool = False
+    depth: int = 0
 
 
 def forest(items: list[Interval], axis: str, title: str) -> DataUri:
     """Estimates with intervals on a -1..1 scale, a line at 0; marked items in orange."""
-    left = max([80.0] + [_width(it.label) + 16 for it in items])
+    left = max([80.0] + [_width(it.label) + 14 * it.depth + 16 for it in items])
     plot_w, row_h = 380.0, 22.0
     top_pad = 12.0
     height = top_pad + row_h * len(items) + 58
@@ -125,8 +126,9 @@ def forest(items: list[Interval], axis: str, title: str) -> DataUri:
     for i, it in enumerate(items):
         y = top_pad + row_h * (i + 0.5)
         color = "#d95f02" if it.marked else "#333a45"
-        body.append(_text(8, y + 4, it.label, size=SIZE,
-                          weight="bold" if it.marked else "normal"))
+        body.append(_text(8 + 14 * it.depth, y + 4, it.label, size=SIZE,
+                          weight="bold" if it.depth == 0 else "normal",
+                          fill=color if it.marked else "#1d2330"))
         if any(math.isnan(v) for v in (it.estimate, it.low, it.high)):
             continue
         body.append(f'<line x1="{sx(it.low):.1f}" y1="{y:.1f}" x2="{sx(it.high):.1f}" '

@@ -40,6 +40,7 @@ class Table:
     command: str = ""
     name: str = ""
     note: str = ""
+    compact: bool = False  # a narrow table (few short columns)
 
 
 @dataclass
@@ -108,5 +109,7 @@ def fmt_num(value: float | None, digits: int = 2, signed: bool = False) -> str:
         return ""
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
+    if round(value, digits) == 0:
+        value = 0.0  # no "-0.00"
     text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
     return text.replace("-", "−")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 MISSING = "(none)"
 CORPUS_MAX_GROUPS = 12
 PACKAGES = ("qualcode", "pandas", "numpy", "scipy", "krippendorff", "spacy", "sqlalchemy",
-            "matplotlib", "jinja2")
+            "jinja2")
 
 
 @dataclass
@@ -67,7 +67,7 @@ def corpus_section(ctx: Context) -> Section:
     for attr in shown:
         g = units.groupby(attr, dropna=False)
         table = Table(["value", "documents", "respondents", "words"], [],
-                      caption=f"By {attr}", name=f"corpus-{attr}")
+                      caption=f"By {attr}", name=f"corpus-{attr}", compact=True)
         for value in ctx.order(attr, list(g.groups)):
             part = units[units[attr] == value]
             keys = {"t": "corpus", "attr": attr, "g": str(value)}
@@ -176,7 +176,7 @@ def methods_section(ctx: Context) -> Section:
     sec.add("list", items)
     sec.add("table", _codings_table(ctx))
     versions = Table(["software", "version"], [[Cell(n), Cell(v)] for n, v in _versions()],
-                     caption="Software", name="versions")
+                     caption="Software", name="versions", compact=True)
     dialect = ctx.project.db_url.split(":", 1)[0].split("+", 1)[0]
     versions.rows.append([Cell("store"), Cell(dialect)])
     sec.add("table", versions)
