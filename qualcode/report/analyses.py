@@ -208,14 +208,16 @@ def _compare_table(ctx: Context, attr: str, levels: list[str], df: pd.DataFrame,
 
 
 def _common_notes(table: Table) -> None:
-    """A warning on every row is said once, under the table, not on each row."""
-    notes = [set(filter(None, (w.strip() for w in r[-1].text.split(";")))) for r in table.rows]
-    common = set.intersection(*notes) if notes else set()
-    if not common:
-        return
-    for row, mine in zip(table.rows, notes, strict=True):
-        row[-1].text = "; ".join(sorted(mine - common))
-    table.note = "Every row: " + "; ".join(sorted(common)) + "."
+    """Warnings become lettered notes under the table, each written once."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    found: dict[str, str] = {}
+    for row in table.rows:
+        mine = [w.strip() for w in row[-1].text.split(";") if w.strip()]
+        for w in mine:
+            found.setdefault(w, letters[len(found) % len(letters)])
+        row[-1].text = " ".join(found[w] for w in mine)
+    if found:
+        table.note = "Notes: " + "; ".join(f"{k}: {w}" for w, k in found.items()) + "."
 
 
 def _pick(rows: pd.DataFrame, k: int) -> pd.DataFrame:
