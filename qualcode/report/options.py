@@ -12,8 +12,8 @@ if TYPE_CHECKING:
 # respondent columns that are not attributes
 NOT_ATTRIBUTES = ("unit", "document", "case", "words")
 # front-matter keys that hold a person's name (their values are hidden by --pseudonymize)
-_NAME_KEY = re.compile(r"name|interviewee|interviewer|participant|person|email|phone",
-                       re.IGNORECASE)
+_NAME_KEY = re.compile(r"(?:^|_)(?:(?:full|first|last|given|family|sur)?_?names?|interviewee"
+                       r"|interviewer|participant|person|e?mail|phone)(?:$|_)", re.IGNORECASE)
 MAX_GROUPS = 8
 MIN_MEAN_GROUP = 5
 
