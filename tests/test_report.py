@@ -249,6 +249,8 @@ def test_where_and_by_options_reach_every_command(example, tmp_path: Path):
         td = figs[0].xpath(f".//td[@data-code='{r['code']}'][@data-g='{r['phase']}']")[0]
         assert same(td.get("data-v"), r["value"])
     assert {r["n"] for r in rows if r["phase"] == "All"} == {"10"}
+    assert [f.get("data-table") for f in tables(doc, "compare-")] == ["compare-phase"]
+    assert "Crossed groupings (rank x phase) are not compared here" in doc.text_content()
     # one human coder left: agreement says why it is empty
     empty = doc.xpath("//p[@data-empty='agreement']")[0].text_content()
     assert empty == "No second coder: only amina coded by hand, so agreement cannot be " \

@@ -125,9 +125,13 @@ def compare_section(ctx: Context) -> Section:
     the trend test for ordered attributes."""
     sec = Section("compare", "Group comparisons")
     singles = [by[0] for by in ctx.groupings if len(by) == 1]
+    crossed = [" x ".join(by) for by in ctx.groupings if len(by) > 1]
     if not singles:
         sec.empty = "No single attribute to compare (give --by ATTR)."
         return sec
+    if crossed:
+        sec.p(f"Crossed groupings ({'; '.join(crossed)}) are not compared here: compare "
+              "within the levels of one attribute with qualcode compare ATTR --by ATTR2.")
     if ctx.units.empty:
         sec.empty = "No respondents (no documents, or none match the filter)."
         return sec
