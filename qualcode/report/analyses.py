@@ -32,8 +32,7 @@ TOP_PAIRS = 10
 
 
 def _code_cell(ctx: Context, code: str) -> Cell:
-    book = {c.id: (c, d) for c, _, d in ctx.project.codebook.walk()}
-    c, depth = book.get(code, (None, 0))
+    c, depth = ctx.book.get(code, (None, 0))
     return Cell(c.name if c else code, keys={"code": code}, swatch=(c.color if c else None),
                 depth=depth, strong=depth == 0)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from qualcode.report.pseudo import Pseudonymizer, pseudonymizer
 if TYPE_CHECKING:
     import pandas as pd
 
+    from qualcode.codebook import Code
     from qualcode.project import Project
 
 
@@ -36,9 +38,10 @@ class Context:
     groupings: list[list[str]]
     pseudo: Pseudonymizer = field(default_factory=Pseudonymizer)
 
-    @property
-    def names(self) -> dict[str, str]:
-        return {c.id: c.name for c, _, _ in self.project.codebook.walk()}
+    @cached_property
+    def book(self) -> dict[str, tuple[Code, int]]:
+        """Every code by id, with its depth in the tree (codebook order)."""
+        return {c.id: (c, depth) for c, _, depth in self.project.codebook.walk()}
 
     @property
     def themes(self) -> list[str]:

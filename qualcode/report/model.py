@@ -70,7 +70,7 @@ class ExcerptGroup:
 
 @dataclass
 class Block:
-    kind: str  # "p" | "table" | "figure" | "excerpts" | "dl" | "tree" | "list" | "h3"
+    kind: str  # "p" | "h3" | "list" | "tree" | "table" | "figure" | "excerpts"
     body: object
 
 
