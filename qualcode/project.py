@@ -271,6 +271,20 @@ class Project:
         with self.engine.connect() as conn:
             return coders(conn)
 
+    def report(self, path: str | Path, by: list[str] | None = None,
+               where: list[str] | None = None, include_suggestions: bool = False,
+               coders: list[str] | None = None, pseudonymize: bool = False) -> Path:
+        """Write the study report, one self-contained HTML file; returns its path (see
+        `qualcode report`). A `by` entry like "origin,rank" crosses attributes."""
+        from qualcode.report.build import build_report
+        from qualcode.report.options import ReportOptions
+
+        options = ReportOptions(by=list(by or []), where=list(where or []),
+                                include_suggestions=include_suggestions,
+                                coders=list(coders) if coders else None,
+                                pseudonymize=pseudonymize)
+        return build_report(self, Path(path), options)
+
     def respondents(self) -> pd.DataFrame:
         """One row per respondent in a document: document, case, words, attributes."""
         from qualcode import datasets

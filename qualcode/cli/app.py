@@ -63,9 +63,14 @@ def _globals(
 
 
 def _register() -> None:
-    from qualcode.cli import commands_analysis, commands_coding, commands_project
+    from qualcode.cli import (
+        commands_analysis,
+        commands_coding,
+        commands_project,
+        commands_report,
+    )
 
-    for module in (commands_project, commands_coding, commands_analysis):
+    for module in (commands_project, commands_coding, commands_analysis, commands_report):
         module.register(app)
 
 
