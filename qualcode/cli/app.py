@@ -62,9 +62,9 @@ def _globals(
 
 
 def _register() -> None:
-    from qualcode.cli import commands_analysis, commands_coding, commands_project
+    from qualcode.cli import commands_analysis, commands_coding, commands_project, commands_serve
 
-    for module in (commands_project, commands_coding, commands_analysis):
+    for module in (commands_project, commands_coding, commands_analysis, commands_serve):
         module.register(app)
 
 
