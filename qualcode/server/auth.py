@@ -121,8 +121,8 @@ class Sessions:
     def choose(self, session: Session, coder: str) -> Session:
         """Set the coder of a local session (not when --coder or tokens fix it)."""
         if self.required or self.fixed_coder:
-            raise ServeError("the coder is fixed for this server - sign in as another coder "
-                             "instead", 403)
+            raise ServeError("the coder is fixed here (by --coder or your sign-in token)",
+                             403)
         return Session(check_coder_name(coder), session.csrf)
 
     def dump(self, session: Session) -> str:
