@@ -134,8 +134,12 @@ def decide(ws: Workspace, session: Session, doc: str, cid: int, body: dict[str, 
             before = coding.decide(project, cid, action)
     ws.remember(project.coder, {"kind": "decide", "id": cid, "before": before,
                                 "document": doc})
-    off = ws.texts.get(project, doc)
-    return reads.coding_json(off, _coding(project, doc, cid))
+    if action in ("widen", "narrow"):
+        row.update(start=span[0], end=span[1])
+    else:
+        row["status"] = "rejected" if action == "reject" else "accepted"
+        row["code"] = body["code"] if action == "recode" else row["code"]
+    return reads.coding_json(ws.texts.get(project, doc), row)
 
 
 def add_memo(ws: Workspace, session: Session, body: dict[str, Any]) -> dict[str, Any]:

@@ -164,10 +164,10 @@ async function openDocument(id) {
          el("div", { id: "margin", "aria-hidden": "true" }))),
     el("aside", { id: "sidebar" },
       el("div", { id: "selection-box" }),
+      el("div", { id: "focus-box" }),
       el("input", { type: "search", id: "code-search", placeholder: "search codes ( / )" }),
       el("ol", { id: "codes" }),
       el("div", { id: "code-detail" }),
-      el("div", { id: "focus-box" }),
       el("div", { id: "disagreements" }),
       el("div", { id: "doc-memos" }))));
   $("code-search").addEventListener("input", () => { S.filter = $("code-search").value; drawCodes(); });

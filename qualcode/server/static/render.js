@@ -81,12 +81,16 @@ export function renderTranscript(root, doc, columns, codes, extra = []) {
   return ends;
 }
 
-// NVivo-like coding stripes: one bar per coding, one lane per code, in the margin.
+// NVivo-like coding stripes: one bar per coding in the margin, one lane per code and
+// coder (so two coders' codings of one code never hide each other).
 export function renderStripes(margin, root, codings, ends, codes, order) {
   const base = root.getBoundingClientRect().top;
-  const lanes = {};
-  let n = 0;
-  for (const id of order) if (codings.some((c) => c.code === id)) lanes[id] = n++;
+  const rank = Object.fromEntries(order.map((id, i) => [id, i]));
+  const keys = [...new Set(codings.map((c) => `${c.code}|${c.coder}`))].sort((x, y) => {
+    const [a, p] = x.split("|"), [b, q] = y.split("|");
+    return (rank[a] ?? 1e9) - (rank[b] ?? 1e9) || p.localeCompare(q);
+  });
+  const lanes = Object.fromEntries(keys.map((k, i) => [k, i]));
   const frag = document.createDocumentFragment();
   for (const c of codings) {
     const rec = ends.get(c.id);
@@ -97,11 +101,11 @@ export function renderStripes(margin, root, codings, ends, codes, order) {
                             dataset: { id: c.id } });
     bar.style.top = `${top}px`;
     bar.style.height = `${Math.max(4, bottom - top)}px`;
-    bar.style.left = `${(lanes[c.code] || 0) * 7}px`;
+    bar.style.left = `${lanes[`${c.code}|${c.coder}`] * 6}px`;
     bar.style.backgroundColor = (codes[c.code] || {}).color || "#999";
     frag.append(bar);
   }
-  margin.style.width = `${Math.max(1, n) * 7 + 4}px`;
+  margin.style.width = `${Math.max(1, keys.length) * 6 + 4}px`;
   margin.style.height = `${root.scrollHeight}px`;
   margin.replaceChildren(frag);
 }
