@@ -68,9 +68,11 @@ def _register() -> None:
         commands_coding,
         commands_project,
         commands_report,
+        commands_serve,
     )
 
-    for module in (commands_project, commands_coding, commands_analysis, commands_report):
+    for module in (commands_project, commands_coding, commands_analysis, commands_report,
+                   commands_serve):
         module.register(app)
 
 
