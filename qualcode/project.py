@@ -265,7 +265,8 @@ class Project:
         return codings, spans, texts
 
     def coders(self) -> list[str]:
-        """Every coder with at least one coding (the auto-coder is `auto`)."""
+        """Every coder the store knows: who coded, decided or wrote a memo (the auto-coder
+        is `auto`)."""
         from qualcode.store.codes import coders
 
         with self.engine.connect() as conn:

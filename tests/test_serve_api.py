@@ -209,8 +209,10 @@ def test_remove_only_own_codings_and_undo_brings_back(project):
     assert r["document"] == "en1" and r["undone"].startswith("coded the passage again")
     back = project.codings(coders=["amina"])
     assert list(back.text) == ["Niamey"]
-    # undoing the coding itself
-    assert post(amina, "/api/undo").json()["undone"] == f"removed coding #{made['id']}"
+    again = int(back.id.iloc[0])
+    assert again != made["id"]  # ids are never reused
+    # undoing the coding itself removes the passage coded again
+    assert post(amina, "/api/undo").json()["undone"] == f"removed coding #{again}"
     assert project.codings(coders=["amina"]).empty
     r = post(amina, "/api/undo")
     assert (r.status_code, r.json()) == (409, {"error": "nothing to undo"})
@@ -227,7 +229,11 @@ def test_accept_reject_widen_narrow_like_review_with_audit_trail(project):
         "rejected"
     widened = post(c, url.format(ids["distrust"]), {"action": "widen"}).json()
     assert (widened["start"], widened["end"], widened["status"]) == (202, 313, "suggested")
-    # a whole turn narrows to what the rule matched (the review loop's narrow)
+    # a whole turn narrows back to the proposed sentence, then to what the rule matched
+    # (the review loop's narrow)
+    narrowed = post(c, url.format(ids["distrust"]), {"action": "narrow"}).json()
+    assert text_of(project)[narrowed["start"]:narrowed["end"]] == \
+        "Nobody is suspicious of the café owners."
     narrowed = post(c, url.format(ids["distrust"]), {"action": "narrow"}).json()
     assert text_of(project)[narrowed["start"]:narrowed["end"]] == "suspicious"
     r = post(c, url.format(ids["distrust"]), {"action": "narrow"})
@@ -235,10 +241,11 @@ def test_accept_reject_widen_narrow_like_review_with_audit_trail(project):
     rows = project.codings().set_index("id")
     assert rows.loc[ids["trust"], "status"] == "accepted"
     assert rows.loc[ids["coup"], "status"] == "rejected"
-    assert [e[1] for e in events(project)[:4]] == ["respan", "respan", "reject", "accept"]
-    assert {e[0] for e in events(project)[:4]} == {"amina"}
+    assert [e[1] for e in events(project)[:5]] == ["respan", "respan", "respan", "reject",
+                                                   "accept"]
+    assert {e[0] for e in events(project)[:5]} == {"amina"}
     # undo restores the suggestion as the review loop's undo does
-    for _ in range(3):
+    for _ in range(4):
         post(c, "/api/undo")
     assert project.codings().set_index("id").loc[ids["coup"], "status"] == "suggested"
     assert events(project)[0][1] == "undo"

@@ -74,7 +74,8 @@ def select(page, needle: str) -> None:  # noqa: ANN001
 
 
 def mine(project, coder: str) -> list[tuple[str, str]]:  # noqa: ANN001
-    rows = project.codings(coders=[coder])
+    rows = project.codings()
+    rows = rows[rows.coder == coder]
     return list(zip(rows.code, rows.text, strict=True))
 
 

@@ -102,7 +102,8 @@ def remove_coding(ws: Workspace, session: Session, doc: str, cid: int) -> dict[s
     row = _coding(project, doc, cid)
     with ws.write_lock:
         remove(project, cid)
-    ws.remember(project.coder, {"kind": "uncode", "document": doc, "code": row["code"],
+    ws.remember(project.coder, {"kind": "uncode", "id": cid, "document": doc,
+                                "code": row["code"],
                                 "span": (int(row["start"]), int(row["end"]))})
     return {"removed": cid}
 
@@ -177,4 +178,8 @@ def undo(ws: Workspace, session: Session) -> dict[str, Any]:
             cid = coding.add_coding(project, entry["document"], entry["code"],
                                     coding.Selection(span=entry["span"]))
             what = f"coded the passage again (#{cid})"
+            # ids are never reused: older entries now refer to the new coding
+            for older in stack:
+                if older.get("id") == entry["id"]:
+                    older["id"] = cid
     return {"undone": what, "document": entry["document"]}

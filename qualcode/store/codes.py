@@ -47,9 +47,10 @@ def ensure_coder(conn: Connection, coder: str) -> None:
 
 
 def coders(conn: Connection) -> list[str]:
-    """Every coder with at least one coding or decision, sorted."""
+    """Every coder the store knows (who has coded, decided or written a memo), sorted."""
     c = t.codings.c
     own = set(conn.execute(select(c.coder).distinct()).scalars())
+    own |= set(conn.execute(select(t.coders.c.name)).scalars())
     decided = set(conn.execute(select(c.decided_by).where(c.decided_by.is_not(None))
                                .distinct()).scalars())
     return sorted(own | decided)
