@@ -187,7 +187,8 @@ def import_project(
         _write(project, pending, report)
     if not paths:
         report.missing = sorted(i for i, r in existing.items()
-                                if i not in seen_ids and not (project.root / r.path).exists())
+                                if i not in seen_ids and not r.path.startswith("refi:")
+                                and not (project.root / r.path).exists())
     report.coder_files = import_coder_csvs(project, report)
     with engine.begin() as conn:
         log_event(conn, project.coder, "import", None, {

@@ -82,6 +82,32 @@ class Project:
 
         return import_project(self, paths=paths, progress=progress)
 
+    def import_refi(self, path: str | Path):
+        """Import a REFI-QDA project (.qdpx or .qde) from NVivo, ATLAS.ti, MAXQDA,
+        QualCoder...; returns a RefiImportResult (see `qualcode import FILE.qdpx`)."""
+        from qualcode.interop import import_refi
+
+        return import_refi(self, Path(path))
+
+    def export_project(self, path: str | Path, include_suggestions: bool = False) -> Path:
+        """Write the project as a REFI-QDA .qdpx (see `qualcode export project`)."""
+        from qualcode.interop import export_refi
+
+        return export_refi(self, Path(path), include_suggestions)
+
+    def import_codebook(self, path: str | Path) -> tuple[Path | None, int]:
+        """Add a REFI-QDA codebook (.qdc) as a new codebook file; returns it and how many
+        codes it holds (see `qualcode codebook import`)."""
+        from qualcode.interop import import_qdc
+
+        return import_qdc(self, Path(path))
+
+    def export_codebook(self, path: str | Path) -> Path:
+        """Write the codebook as a REFI-QDA .qdc (see `qualcode codebook export -f qdc`)."""
+        from qualcode.interop import export_qdc
+
+        return export_qdc(self, Path(path))
+
     def status(self) -> dict[str, Any]:
         """Counts of what the store holds and what changed on disk."""
         from qualcode.status import project_status

@@ -31,7 +31,7 @@ def project_status(project: Project) -> dict[str, Any]:
             new.append(rel)
         elif sha256(source_bytes(path)) != stored[rel][1]:
             changed.append(rel)
-    missing = sorted(p for p in stored if p not in on_disk)
+    missing = sorted(p for p in stored if p not in on_disk and not p.startswith("refi:"))
     return {
         "project": project.settings.name,
         "store": _display_url(project.db_url, project.root),

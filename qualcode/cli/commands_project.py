@@ -34,7 +34,8 @@ def init(
 def import_(
     ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Files or folders to import; files outside interviews/ are copied into it. "
+        help="Files or folders to import (or one REFI-QDA project: .qdpx, .qde); files "
+             "outside interviews/ are copied into it. "
              "Default: everything in interviews/.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
@@ -45,8 +46,17 @@ def import_(
     In Python: project.import_interviews()
     """
     from qualcode.importer import ImportIncomplete
+    from qualcode.interop import PROJECT_SUFFIXES
 
     proj = get_project(ctx)
+    refi = [p for p in paths or [] if p.suffix.lower() in PROJECT_SUFFIXES]
+    if refi:
+        if len(paths or []) != 1:
+            from qualcode.errors import UsageError
+
+            raise UsageError("import one REFI-QDA project at a time, without transcripts")
+        _import_refi(proj, refi[0], fmt, output)
+        return
     incomplete = None
     with progress_bar("importing") as bar:
         try:
@@ -65,6 +75,20 @@ def import_(
         for err in report.errors[1:]:
             info(f"error: {err}")
         raise incomplete
+
+
+def _import_refi(proj, path: Path, fmt: Format, output: Path | None) -> None:  # noqa: ANN001
+    res = proj.import_refi(path)
+    for w in res.warnings:
+        info(f"warning: {w}")
+    for src in res.skipped_sources:
+        why = f" - {src['reason']}" if src["reason"] else ""
+        info(f"not imported: {src['kind']} source {src['name']!r} ({src['selections']} "
+             f"selection(s), {src['codings']} coding(s)){why}")
+    if res.codebook_file:
+        info(f"codes written to {res.codebook_file}")
+    emit(res.summary_rows(), fmt, output, title=f"Import of {path.name}"
+         + (f" ({res.producer})" if res.producer else ""))
 
 
 def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt = None) -> None:
@@ -139,18 +163,27 @@ def codebook_export(
     ctx: typer.Context,
     output: OutputOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="yaml, csv, json or markdown.")] = "yaml",
+                                     help="yaml, qdc (REFI-QDA, needs -o), csv, json or "
+                                          "markdown.")] = "yaml",
 ) -> None:
-    """Write the merged codebook as one YAML file (or a flat table).
+    """Write the merged codebook as one YAML file, a REFI-QDA .qdc, or a flat table.
 
-    In Python: qualcode.codebook_to_yaml(project.codebook)
+    In Python: qualcode.codebook_to_yaml(project.codebook), project.export_codebook(path)
     """
     import sys
 
     from qualcode.codebook import codebook_to_yaml
     from qualcode.codebook_view import codebook_frame
 
-    book = get_project(ctx).codebook
+    proj = get_project(ctx)
+    if fmt == "qdc":
+        if output is None:
+            from qualcode.errors import UsageError
+
+            raise UsageError("a .qdc is a file - give it with -o FILE.qdc")
+        info(f"wrote {proj.export_codebook(output)}")
+        return
+    book = proj.codebook
     if fmt == "yaml":
         text = codebook_to_yaml(book)
         if output:
@@ -162,7 +195,23 @@ def codebook_export(
     emit(codebook_frame(book), fmt, output)
 
 
-export_app = make_app("Export tidy tables of documents and codings.")
+@codebook_app.command("import")
+def codebook_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc) from NVivo, "
+                                              "ATLAS.ti, MAXQDA, QualCoder, Taguette...")],
+) -> None:
+    """Add a REFI-QDA codebook's codes as a new file in codebook/ (never overwriting one;
+    codes already in the codebook, by GUID, are skipped).
+
+    In Python: project.import_codebook(path)
+    """
+    written, n = get_project(ctx).import_codebook(path)
+    info(f"wrote {n} code(s) to {written}" if written else
+         "nothing to add: every code is already in the codebook")
+
+
+export_app = make_app("Export tidy tables of documents and codings, or the whole project.")
 ExportFormat = Annotated[str, typer.Option("--format", "-f",
                                            help="csv, json, markdown or parquet (needs -o).")]
 Pseudo = Annotated[bool, typer.Option("--pseudonymize",
@@ -200,6 +249,21 @@ def export_codings(
     df = get_project(ctx).codings(codes=code, coders=coder, statuses=status_,
                                   pseudonymize=pseudonymize)
     emit(df, fmt, output)
+
+
+@export_app.command("project")
+def export_project(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx file to write.")],
+    include_suggestions: Annotated[bool, typer.Option(
+        "--include-suggestions", help="Export unreviewed suggestions too.")] = False,
+) -> None:
+    """The whole project as a REFI-QDA .qdpx for NVivo, ATLAS.ti, MAXQDA, QualCoder:
+    sources, codebook, coders, accepted codings, attributes, memos.
+
+    In Python: project.export_project(path)
+    """
+    info(f"wrote {get_project(ctx).export_project(output, include_suggestions)}")
 
 
 def log(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt = None,

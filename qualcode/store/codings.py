@@ -221,6 +221,48 @@ def replace_coder_file(conn: Connection, source: str, coder: str,
     return counts
 
 
+def sync_imported(conn: Connection, label: str, rows: list[dict[str, Any]]
+                  ) -> tuple[dict[str, int], dict[str, int]]:
+    """Bring the codings imported from one exchange file (REFI-QDA) in step with its
+    rows (key, document_id, start, end, text, code_id, coder, created_at, source):
+    each is known by its `source` (file#guid), so importing the same file again changes
+    nothing; rows no longer in the file are removed (their memos kept, with a note).
+    Returns key -> coding id, and how many were added, kept, updated and removed."""
+    old = {r.source: r for r in conn.execute(
+        select(t.codings).where(c.origin == "imported", c.source.like(f"{label}#%")))}
+    stamp = now()
+    ids: dict[str, int] = {}
+    counts = {"added": 0, "kept": 0, "updated": 0, "removed": 0}
+    locators: dict[str, Any] = {}
+    for row in rows:
+        doc = row["document_id"]
+        if doc not in locators:
+            locators[doc] = document_locator(conn, doc)
+        speaker, case, unit = locators[doc](row["start"])
+        values = dict(document_id=doc, start=row["start"], end=row["end"], text=row["text"],
+                      code_id=row["code_id"], coder=row["coder"], speaker=speaker,
+                      case_id=case, unit_id=unit)
+        prev = old.pop(row["source"], None)
+        if prev is None:
+            when = row.get("created_at") or stamp
+            ids[row["key"]] = conn.execute(insert(t.codings).values(
+                origin="imported", status="accepted", anchor="ok", source=row["source"],
+                created_at=when, updated_at=stamp, decided_by=row["coder"], decided_at=when,
+                **values)).inserted_primary_key[0]
+            counts["added"] += 1
+            continue
+        ids[row["key"]] = prev.id
+        if all(getattr(prev, k) == v for k, v in values.items()):
+            counts["kept"] += 1
+        else:
+            conn.execute(update(t.codings).where(c.id == prev.id).values(
+                updated_at=stamp, anchor="ok", **values))
+            counts["updated"] += 1
+    _delete_codings(conn, list(old.values()), f"no longer in {label}")
+    counts["removed"] = len(old)
+    return ids, counts
+
+
 def reanchor_document(conn: Connection, document: str, old_text: str, new_text: str
                       ) -> dict[str, int]:
     """Follow a document's codings from its old text to the new one (see qualcode.anchor);

@@ -11,6 +11,8 @@ from sqlalchemy import Connection, insert, select
 from qualcode.store import schema as t
 
 MEMO_TARGETS = ("code", "document", "case", "coding")
+# memos on the whole project come only from exchange files (REFI-QDA project notes)
+STORED_TARGETS = (*MEMO_TARGETS, "project")
 
 
 def now() -> datetime:

@@ -1,0 +1,198 @@
+"""Whole projects in and out through REFI-QDA (`.qdpx`, `.qde`; codebooks `.qdc`): the
+store side of `qualcode/refi/` (which reads and writes the files as plain data)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import InteropError
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+PROJECT_SUFFIXES = (".qdpx", ".qde")
+REFI_PATH = "refi:"  # stored path of a document that came from a REFI project
+
+
+@dataclass
+class RefiImportResult:
+    """What `qualcode import FILE.qdpx` brought in, and what it could not."""
+
+    producer: str = ""
+    documents: dict[str, int] = field(default_factory=dict)  # added / updated / unchanged
+    codes_added: int = 0
+    codebook_file: str | None = None
+    codings: dict[str, int] = field(default_factory=dict)  # added / kept / removed
+    memos_added: int = 0
+    coders: list[str] = field(default_factory=list)
+    skipped_sources: list[dict[str, Any]] = field(default_factory=list)
+    skipped_selections: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary_rows(self) -> list[dict[str, Any]]:
+        rows = [{"what": f"documents {k}", "count": v} for k, v in self.documents.items()]
+        rows.append({"what": "codes added", "count": self.codes_added})
+        rows += [{"what": f"codings {k}", "count": v} for k, v in self.codings.items()]
+        rows.append({"what": "memos added", "count": self.memos_added})
+        rows.append({"what": "coders", "count": len(self.coders)})
+        rows.append({"what": "sources not imported (not text)",
+                     "count": len(self.skipped_sources)})
+        rows += [{"what": f"{kind} selections not imported", "count": n}
+                 for kind, n in sorted(self.skipped_selections.items())]
+        return rows
+
+
+def import_refi(project: Project, path: Path) -> RefiImportResult:
+    """Import a REFI-QDA project: text sources become documents (transcript rules apply),
+    codes a new codebook file (never overwriting one), users coders, coded selections
+    accepted codings (origin `imported`), variables attributes, notes memos. All in one
+    transaction; importing the same file again changes nothing."""
+    from qualcode.codebook import Codebook
+    from qualcode.importer import _rows, sha256
+    from qualcode.refi.codebook_map import codebook_file_name, write_codebook_yaml
+    from qualcode.refi.convert import refi_to_qualcode
+    from qualcode.refi.read import read_qdpx
+    from qualcode.store import codings as store_codings
+    from qualcode.store import documents as store_documents
+    from qualcode.store import memos as store_memos
+    from qualcode.store import meta
+    from qualcode.store.codes import ensure_coder, sync_codes
+
+    if not path.is_file():
+        raise InteropError(f"{path}: no such file")
+    refi = read_qdpx(path)
+    settings = project.settings
+    has_files = project.codebook_dir.is_dir() and any(
+        p.suffix in (".yaml", ".yml") for p in project.codebook_dir.iterdir())
+    existing = project.codebook if has_files else Codebook()  # a new, empty project
+    data = refi_to_qualcode(refi, existing, settings.language, settings.interviewer_labels,
+                            source_label=path.name)
+    new_book = data.codebook.book
+    if not data.documents and not data.codebook.ids:
+        skipped = len(data.report.skipped_sources)
+        raise InteropError(f"{path}: nothing to import - no text source and no code"
+                           + (f" ({skipped} source(s) qualcode cannot code)" if skipped else ""))
+    merged = Codebook(codebook=existing.codebook, version=existing.version,
+                      codes=[*existing.codes, *new_book.codes])
+    result = RefiImportResult(producer=data.report.producer, warnings=list(
+        data.report.warnings), coders=list(data.coders),
+        skipped_sources=[s.model_dump() for s in data.report.skipped_sources],
+        skipped_selections=dict(data.report.skipped_selections))
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    from qualcode.store.memos import now
+
+    stamp = now()
+    with project.engine.begin() as conn:
+        sync_codes(conn, merged)
+        stored = store_documents.document_index(conn)
+        cases: set[str] = set()
+        for tr in data.documents:
+            prev = stored.get(tr.id)
+            if prev is not None and not prev.path.startswith(REFI_PATH):
+                raise InteropError(f"{path}: source {tr.id!r} has the id of the transcript "
+                                   f"{prev.path} - rename one of them; nothing was imported")
+            row, turns, speakers = _rows(tr, sha256(tr.text), stamp)
+            if prev is not None and prev.hash == row["hash"] and prev.path == tr.path:
+                counts["unchanged"] += 1
+            else:
+                store_documents.save_document(conn, row, turns, speakers,
+                                              existed=prev is not None)
+                counts["added" if prev is None else "updated"] += 1
+            cases |= {tr.respondent} | {s.case_id for s in tr.speakers
+                                        if s.role == "respondent"}
+        store_documents.ensure_cases(conn, cases | {c.id for c in data.cases})
+        for coder in data.coders:
+            ensure_coder(conn, coder)
+        rows = [dict(key=c.key, document_id=c.document, start=c.start, end=c.end,
+                     text=c.text, code_id=c.code, coder=c.coder, created_at=c.created_at,
+                     source=c.source) for c in data.codings]
+        ids, result.codings = store_codings.sync_imported(conn, path.name, rows)
+        have = {(m["target_type"], m["target_id"], m["coder"], m["text"])
+                for m in store_memos.memos(conn)}
+        for m in data.memos:
+            target = str(ids.get(m.target_id, "")) if m.target_type == "coding" \
+                else m.target_id
+            if not target or (m.target_type, target, m.coder, m.text) in have:
+                continue
+            store_memos.add_memo(conn, m.target_type, target, m.coder, m.text, log=False)
+            result.memos_added += 1
+        if data.sets:
+            meta.set_value(conn, f"refi-sets:{path.name}", json.dumps(
+                [{"name": s.name, "documents": s.documents, "codes": s.codes}
+                 for s in data.sets], ensure_ascii=False))
+        result.documents = counts
+        result.codes_added = sum(1 for _ in new_book.walk())
+        if new_book.codes:
+            written = write_codebook_yaml(new_book, project.codebook_dir, refi.name)
+            result.codebook_file = written.relative_to(project.root).as_posix()
+        store_memos.log_event(conn, project.coder, "import-refi", path.name, {
+            **{f"documents_{k}": v for k, v in counts.items()},
+            **{f"codings_{k}": v for k, v in result.codings.items()},
+            "codes_added": result.codes_added, "memos_added": result.memos_added,
+            "skipped_sources": len(result.skipped_sources),
+            "codebook_file": result.codebook_file or codebook_file_name(refi.name)
+            if new_book.codes else None})
+    return result
+
+
+def export_refi(project: Project, path: Path, include_suggestions: bool = False) -> Path:
+    """Write the project as a REFI-QDA `.qdpx`: sources as UTF-8 text, the codebook,
+    coders, every coder's accepted codings (suggestions too when asked), attributes as
+    variables, memos as notes. Validated against Project.xsd; byte-identical when the
+    project has not changed."""
+    from qualcode.export import turns_frame
+    from qualcode.refi.convert import qualcode_to_refi
+    from qualcode.refi.write import write_qdpx
+
+    _check_output(path, ".qdpx")
+    codings = project.codings()
+    # an accepted suggestion is the judgement of the person who accepted it
+    judged = (codings.origin == "auto") & (codings.status == "accepted") & \
+        codings.decided_by.notna()
+    codings.loc[judged, "coder"] = codings.loc[judged, "decided_by"]
+    model = qualcode_to_refi(project.settings.name, project.documents(), codings,
+                             project.codebook, project.memos(), turns_frame(project),
+                             include_suggestions=include_suggestions)
+    return write_qdpx(model, path)
+
+
+def import_qdc(project: Project, path: Path) -> tuple[Path | None, int]:
+    """Add the codes of a REFI-QDA codebook (`.qdc`) as a new codebook file; codes whose
+    GUID is already in the codebook are skipped. Returns the file and how many codes."""
+    from qualcode.refi.codebook_map import refi_to_codebook, write_codebook_yaml
+    from qualcode.refi.read import read_qdc
+
+    if not path.is_file():
+        raise InteropError(f"{path}: no such file")
+    from qualcode.codebook import Codebook
+
+    refi = read_qdc(path)
+    has_files = project.codebook_dir.is_dir() and any(
+        p.suffix in (".yaml", ".yml") for p in project.codebook_dir.iterdir())
+    books = refi_to_codebook(refi.codes, path.stem,
+                             project.codebook if has_files else Codebook())
+    n = sum(1 for _ in books.book.walk())
+    if not n:
+        return None, 0
+    return write_codebook_yaml(books.book, project.codebook_dir, path.stem), n
+
+
+def export_qdc(project: Project, path: Path) -> Path:
+    """Write the codebook as a REFI-QDA `.qdc`, validated against Codebook.xsd."""
+    from qualcode.refi.codebook_map import codebook_to_refi
+    from qualcode.refi.model import RefiCodebook
+    from qualcode.refi.write import write_qdc
+
+    _check_output(path, ".qdc")
+    book = project.codebook
+    return write_qdc(RefiCodebook(codes=codebook_to_refi(book)), path)
+
+
+def _check_output(path: Path, suffix: str) -> None:
+    if path.suffix.lower() != suffix:
+        raise InteropError(f"{path}: the file name must end in {suffix}")
+    if not path.parent.is_dir():
+        raise InteropError(f"{path}: the folder {path.parent} does not exist")
