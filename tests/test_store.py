@@ -23,9 +23,19 @@ def test_new_store_is_a_sqlite_file_in_the_project(project_dir: Path):
 def _make_v1(path: Path) -> None:
     """A version-1 store as the first release wrote it (no events, no anchor columns)."""
     engine = create_engine(f"sqlite:///{path}")
+    plain = (t.codings, t.memos, t.events)  # version 1 had no AUTOINCREMENT
+    for table in plain:
+        table.dialect_options["sqlite"]["autoincrement"] = False
     with engine.begin() as conn:
-        t.metadata.create_all(conn)
+        try:
+            t.metadata.create_all(conn)
+        finally:
+            for table in plain:
+                table.dialect_options["sqlite"]["autoincrement"] = True
         conn.execute(text("DROP TABLE events"))
+        for col in ("proposed_start", "proposed_end"):
+            conn.execute(text(f"ALTER TABLE codings DROP COLUMN {col}"))
+        conn.execute(text("ALTER TABLE memos DROP COLUMN about"))
         conn.execute(text("DROP INDEX ix_codings_unit"))
         conn.execute(text("DROP TABLE units"))
         for col in ("anchor", "source", "matched", "speaker", "case_id", "unit_id"):
@@ -60,6 +70,10 @@ def test_upgrade_from_version_1_keeps_codings(project_dir: Path):
         words = conn.execute(select(t.speakers.c.words)).scalar_one()
         unit = conn.execute(select(t.units.c.id, t.units.c.document_id, t.units.c.case_id)
                             ).one()
+        ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'codings'")
+                           ).scalar_one()
+    assert "AUTOINCREMENT" in ddl  # ids are never reused after the upgrade either
+    assert {"proposed_start", "proposed_end"} <= cols
     assert tuple(row) == ("hello", "ok", "R1", unit.id)
     assert tuple(unit)[1:] == ("d1", "R1")
     assert words == 3
