@@ -82,26 +82,22 @@ def _plain(value: object) -> object:
 
 def coded_units(project: Project, include_suggestions: bool = False,
                 coders: list[str] | None = None) -> pd.DataFrame:
-    """(unit, document, case, code, segments): accepted codings of respondent speech per
-    respondent unit and code, counted in SQL. Rejected and orphaned codings never count;
+    """(unit, code, segments): accepted codings of respondent speech per respondent unit
+    (the integer ids of `respondents`) and code, counted in SQL. Rejected and orphaned codings never count;
     suggestions only when asked."""
     import numpy as np
     import pandas as pd
 
-    from qualcode.store.units import coded_unit_counts, unit_table
+    from qualcode.store.units import coded_unit_counts
 
     statuses = ["accepted", "suggested"] if include_suggestions else ["accepted"]
     with project.engine.connect() as conn:
         rows = coded_unit_counts(conn, statuses, coders)
-        lookup = unit_table(conn)
     n = len(rows)
-    df = pd.DataFrame({
+    return pd.DataFrame({
         "unit": np.fromiter((r[0] for r in rows), dtype=np.int64, count=n),
         "code": pd.Series([r[1] for r in rows], dtype=object),
         "segments": np.fromiter((r[2] for r in rows), dtype=np.int64, count=n)})
-    units = pd.DataFrame.from_records(lookup, columns=["unit", "document", "case"])
-    return df.merge(units, on="unit", how="left")[["unit", "document", "case", "code",
-                                                    "segments"]]
 
 
 def texts(project: Project, documents: list[str] | None = None) -> dict[str, str]:

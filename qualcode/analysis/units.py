@@ -53,12 +53,16 @@ def clean_attributes(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def with_units(respondents: pd.DataFrame) -> pd.DataFrame:
-    """Respondents with an integer `unit` column (numbered 0.. when absent) and cleaned
-    attribute values."""
+def numbered(respondents: pd.DataFrame) -> pd.DataFrame:
+    """Respondents with an integer `unit` column (numbered 0.. when absent)."""
     if "unit" not in respondents.columns:
         respondents = respondents.assign(unit=range(len(respondents)))
-    return clean_attributes(respondents)
+    return respondents
+
+
+def with_units(respondents: pd.DataFrame) -> pd.DataFrame:
+    """Respondents with an integer `unit` column and cleaned attribute values."""
+    return clean_attributes(numbered(respondents))
 
 
 def code_list(codebook: Codebook | None, codes: object = ()) -> list[str]:
@@ -88,8 +92,7 @@ def count_units(codings: pd.DataFrame, respondents: pd.DataFrame,
     of its ancestors once per unit."""
     import pandas as pd
 
-    respondents = with_units(respondents)
-    lookup = respondents[["unit", "document", "case"]]
+    lookup = numbered(respondents)[["unit", "document", "case"]]
     if "unit" not in codings.columns:
         missing = [c for c in ("document", "case", "code") if c not in codings.columns]
         if missing:
@@ -100,8 +103,7 @@ def count_units(codings: pd.DataFrame, respondents: pd.DataFrame,
     index = {c: i for i, c in enumerate(known)}
     unit = codings["unit"].to_numpy(dtype=np.int64, na_value=-1) if len(codings) else \
         np.zeros(0, dtype=np.int64)
-    code = np.fromiter((index.get(c, -1) for c in codings["code"]), dtype=np.int64,
-                       count=len(codings))
+    code = pd.Categorical(codings["code"], categories=known).codes.astype(np.int64)
     segs = (segs_col.to_numpy(dtype=np.int64) if segs_col is not None
             else np.ones(len(codings), dtype=np.int64))
     keep = (code >= 0) & (unit >= 0)

@@ -105,8 +105,3 @@ def coded_unit_counts(conn: Connection, statuses: list[str], coders: list[str] |
 
         q = q.where(by_coders(coders))
     return fetch_tuples(conn, q)
-
-
-def unit_table(conn: Connection) -> list[tuple[int, str, str]]:
-    """(unit id, document, case) for every unit."""
-    return fetch_tuples(conn, select(t.units.c.id, t.units.c.document_id, t.units.c.case_id))
