@@ -83,8 +83,8 @@ def _plain(value: object) -> object:
 def coded_units(project: Project, include_suggestions: bool = False,
                 coders: list[str] | None = None) -> pd.DataFrame:
     """(unit, code, segments): accepted codings of respondent speech per respondent unit
-    (the integer ids of `respondents`) and code, counted in SQL. Rejected and orphaned codings never count;
-    suggestions only when asked."""
+    (the integer ids of `respondents`) and code, counted in SQL. Rejected and orphaned
+    codings never count; suggestions only when asked."""
     import numpy as np
     import pandas as pd
 
