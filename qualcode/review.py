@@ -50,7 +50,9 @@ def queue(project: Project, code: str | None = None, document: str | None = None
         return suggestion_queue(conn, codes, document)
 
 
-def _load(project: Project, cid: int) -> dict[str, Any]:
+def load_item(project: Project, cid: int) -> dict[str, Any]:
+    """A coding with its document's text and the turn that holds it (what `show`,
+    `widen` and `narrow` work on)."""
     from qualcode.store.codings import coding
     from qualcode.store.documents import document_text, turn_around
 
@@ -71,7 +73,8 @@ def _sentence(project: Project, doc: str, start: int, end: int) -> tuple[int, in
                                           else first.end.iloc[0])
 
 
-def _widen(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
+def widen(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
+    """One step wider: the sentence, then the whole turn (None when it cannot widen)."""
     row, turn = item["row"], item["turn"]
     sent = _sentence(project, row.document_id, row.start, row.end)
     if sent and (sent[0] < row.start or sent[1] > row.end):
@@ -81,7 +84,7 @@ def _widen(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
     return None
 
 
-def _narrow(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
+def narrow(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
     """One step narrower: back to the span the auto-coder proposed (after a widening),
     else the sentence holding the match, else the matched words."""
     row, text = item["row"], item["text"]
@@ -134,7 +137,7 @@ def run(project: Project, read: Callable[[], str | None], console: Console,
     i = 0
     while i < len(ids):
         cid = ids[i]
-        item = _load(project, cid)
+        item = load_item(project, cid)
         if item["row"].status != "suggested":
             i += 1
             continue
@@ -162,7 +165,7 @@ def run(project: Project, read: Callable[[], str | None], console: Console,
                 console.print(f"recoded #{cid} as {new}", style="green")
                 i += 1
             elif cmd in ("w", "widen", "n", "narrow"):
-                span = (_widen if cmd.startswith("w") else _narrow)(project, item)
+                span = (widen if cmd.startswith("w") else narrow)(project, item)
                 if span is None:
                     console.print("the span cannot be " +
                                   ("widened" if cmd.startswith("w") else "narrowed") +

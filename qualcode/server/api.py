@@ -123,9 +123,9 @@ def decide(ws: Workspace, session: Session, doc: str, cid: int, body: dict[str, 
                          "suggestions; remove your own codings instead")
     with ws.write_lock:
         if action in ("widen", "narrow"):
-            # the review loop's own span logic (private helpers of qualcode.review)
-            item = review._load(project, cid)
-            span = (review._widen if action == "widen" else review._narrow)(project, item)
+            # the review loop's own span logic
+            item = review.load_item(project, cid)
+            span = (review.widen if action == "widen" else review.narrow)(project, item)
             if span is None:
                 raise ServeError(f"the span cannot be {action}ed further", 409)
             before = coding.decide(project, cid, "respan", span=span)
