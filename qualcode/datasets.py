@@ -124,19 +124,30 @@ def unit_spans(project: Project, unit: str, documents: list[str] | None = None
 
 
 def sentences(project: Project, documents: list[str] | None = None) -> pd.DataFrame:
-    """One row per sentence of respondent speech: document, start, end."""
+    """One row per sentence of respondent speech: document, start, end. Kept per document
+    while the project is open, until the document changes."""
     import pandas as pd
 
     from qualcode.analysis.sentences import sentence_spans
-    from qualcode.store.documents import document_briefs, document_texts
+    from qualcode.store.documents import document_briefs, document_index, document_texts
 
+    columns = ["document", "start", "end"]
     if documents is not None and not documents:
-        return pd.DataFrame(columns=["document", "start", "end"])
+        return pd.DataFrame(columns=columns)
+    cache: dict[str, tuple[tuple, pd.DataFrame]] = project._cache.setdefault("sentences", {})
     with project.engine.connect() as conn:
         briefs = document_briefs(conn, documents)
-        ids = [b.id for b in briefs]
-        text_of = document_texts(conn, ids)
-    docs = pd.DataFrame([(b.id, b.language, text_of[b.id]) for b in briefs],
-                        columns=["document", "language", "text"])
-    turns = unit_spans(project, "turn", ids)
-    return sentence_spans(docs, turns, project.settings.pipelines)
+        stamps = {r.id: (r.hash, r.file_hash) for r in document_index(conn).values()}
+        todo = [b for b in briefs if cache.get(b.id, ((),))[0] != stamps[b.id]]
+        text_of = document_texts(conn, [b.id for b in todo]) if todo else {}
+    if todo:
+        docs = pd.DataFrame([(b.id, b.language, text_of[b.id]) for b in todo],
+                            columns=["document", "language", "text"])
+        turns = unit_spans(project, "turn", [b.id for b in todo])
+        found = sentence_spans(docs, turns, project.settings.pipelines)
+        by_doc = dict(tuple(found.groupby("document")))
+        for b in todo:
+            cache[b.id] = (stamps[b.id], by_doc.get(b.id, found.iloc[:0]))
+    frames = [cache[b.id][1] for b in briefs]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return out[columns].reset_index(drop=True)

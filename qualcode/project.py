@@ -31,6 +31,8 @@ class Project:
     coder: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _codebook: tuple[tuple, Codebook] | None = field(default=None, repr=False)
+    # per-document results worth keeping while the project is open (sentences)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def codebook_dir(self) -> Path:

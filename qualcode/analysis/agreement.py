@@ -185,15 +185,18 @@ def _nominal(codings: pd.DataFrame, coders: list[str], codes: list[str], spans: 
     rows.append(_nominal_row(OVERALL, unit, flat))
     # disagreements: units where coders differ on a code
     dis = []
+    by_doc_code: dict[tuple, list[tuple]] = {}
+    for r in codings[["document", "code", "start", "end", "coder", "text"]].itertuples(
+            index=False):
+        by_doc_code.setdefault((r.document, r.code), []).append(r)
+    docs_, starts_, ends_ = (spans.document.to_numpy(), spans.start.to_numpy(),
+                             spans.end.to_numpy())
     for u, k in zip(*np.nonzero(cube.any(axis=1) & ~cube.all(axis=1)), strict=True):
-        s = spans.iloc[u]
-        theirs = codings[(codings.document == s.document) & (codings.code == codes[k])
-                         & (codings.start < s.end) & (codings.end > s.start)]
-        rec = {"document": s.document, "start": int(s.start), "end": int(s.end),
-               "code": codes[k]}
+        doc, a, b = docs_[u], int(starts_[u]), int(ends_[u])
+        theirs = [r for r in by_doc_code.get((doc, codes[k]), ()) if r.start < b and r.end > a]
+        rec = {"document": doc, "start": a, "end": b, "code": codes[k]}
         for c in coders:
-            mine = theirs[theirs.coder == c]
-            rec[c] = " | ".join(mine.text) if len(mine) else ""
+            rec[c] = " | ".join(r.text for r in theirs if r.coder == c)
         dis.append(rec)
     return rows, pd.DataFrame(dis, columns=["document", "start", "end", "code", *coders]), cube
 
