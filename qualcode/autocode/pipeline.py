@@ -24,6 +24,22 @@ _TRANSLATE = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "
                             "\t": " "})
 
 
+@lru_cache(maxsize=1)
+def supported_languages() -> tuple[str, ...]:
+    """The language codes spaCy has tokenizer rules for (`xx` is multilingual), read
+    from the installed package without importing it; empty if spaCy is not found."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or spec.origin is None:
+        return ()
+    folder = Path(spec.origin).parent / "lang"
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p.name for p in folder.iterdir()
+                        if p.is_dir() and (p / "__init__.py").is_file()))
+
+
 def matchable(text: str) -> str:
     """The text as the matcher sees it: same length, same offsets."""
     return text.translate(_TRANSLATE)
@@ -81,7 +97,10 @@ def _blank_pipeline(lang: str) -> Language:
     if not path.is_file():
         try:
             built = spacy.blank(lang)
-        except (ImportError, KeyError):
+        except ImportError as exc:
+            raise QualcodeError(f"spaCy's {lang!r} tokenizer needs another package - "
+                                f"{' '.join(str(exc).split())[:200]}") from None
+        except KeyError:
             raise QualcodeError(f"no spaCy language {lang!r} - use an ISO code such as en, "
                                 "fr, de, es, pt, ar") from None
         try:
