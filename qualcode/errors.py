@@ -50,3 +50,7 @@ class CoderRequired(QualcodeError):
 
 class UsageError(QualcodeError):
     """Arguments are well-formed but do not make sense together."""
+
+
+class OutputError(QualcodeError):
+    """An output file (export, table, figure) cannot be written."""

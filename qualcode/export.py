@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from qualcode.errors import UsageError
+from qualcode.errors import OutputError, UsageError
 from qualcode.store import schema as t
 
 if TYPE_CHECKING:
@@ -149,7 +149,10 @@ def write_frame(df: pd.DataFrame | list[dict[str, Any]], fmt: str,
     if fmt == "parquet":
         if path is None:
             raise UsageError("parquet is binary - give an output file with -o FILE")
-        df.to_parquet(path, index=False)
+        try:
+            df.to_parquet(path, index=False)
+        except OSError as exc:
+            raise cannot_write(path, exc) from None
         return None
     if fmt == "csv":
         out = df.to_csv(index=False)
@@ -209,11 +212,29 @@ def _write_rows(rows: list[dict[str, Any]], fmt: str, path: Path | None) -> str 
 def _deliver(text: str, path: Path | None) -> str | None:
     if path is None:
         return text
+    write_text_file(path, text)
+    return None
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write an output file; any failure is one OutputError naming the file."""
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    return None
+        raise cannot_write(path, exc) from None
+
+
+def cannot_write(path: Path, exc: OSError) -> OutputError:
+    """`cannot write PATH: reason` for an OSError raised while writing an output file."""
+    import os
+
+    if isinstance(exc.errno, int) and exc.errno:
+        reason = os.strerror(exc.errno)
+    else:
+        reason = " ".join((exc.strerror or str(exc) or type(exc).__name__).split())
+    if isinstance(exc, FileNotFoundError) or "non-existent directory" in reason:
+        reason = f"{reason} (does the folder {path.parent} exist?)"
+    return OutputError(f"cannot write {path}: {reason}")
 
 
 def to_markdown(columns: list[str], rows: Any) -> str:

@@ -152,7 +152,9 @@ def codebook_export(
     if fmt == "yaml":
         text = codebook_to_yaml(book)
         if output:
-            output.write_text(text, encoding="utf-8")
+            from qualcode.export import write_text_file
+
+            write_text_file(output, text)
             info(f"wrote {output}")
         else:
             sys.stdout.write(text)
