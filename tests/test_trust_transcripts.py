@@ -176,3 +176,11 @@ def test_plain_latin1_file_keeps_the_plain_warning(tmp_path: Path):
     tr = read_transcript(path)
     assert tr.text == "A: la crème.\n" and tr.encoding == "cp1252"
     assert "not UTF-8 (first invalid byte at offset 8)" in tr.warnings[0]
+
+
+def test_unsupported_default_language_in_settings_names_qualcode_toml(cli, project_dir: Path):
+    write(project_dir / "qualcode.toml", 'name = "x"\nlanguage = "Klingon"\n')
+    res = cli("status")
+    assert res.exit_code == 1
+    assert res.stderr.startswith(f"Error: {project_dir / 'qualcode.toml'}: language: 'Klingon' "
+                                 "is not supported by spaCy - use one of af, ")
