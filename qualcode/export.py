@@ -299,26 +299,56 @@ def pseudonymize_table(df: pd.DataFrame, pseudonyms: Pseudonyms) -> pd.DataFrame
 
 
 def name_substituter(names: dict[str, str]) -> Any:
-    """A function replacing every name in a string (see pseudonymize_table)."""
+    """A function replacing every name in a string (see pseudonymize_table). The names
+    are compiled into one regular expression shaped as a trie, so each word of a text is
+    checked in time proportional to its length, not to the number of names."""
     if not names:
         return lambda s: s
     folded: dict[str, str] = {}
+    exact: dict[str, str] = {}
     for name, value in names.items():
-        folded.setdefault(" ".join(name.split()).casefold(), value)
-    alternatives = []
-    for name in sorted(names, key=lambda n: (-len(n), n)):
-        body = r"\s+".join(re.escape(w) for w in name.split())
-        # one letter ("C" in "Soldat C") only as written: "c'est" is no name
-        alternatives.append(body if len(name) < 2 else f"(?i:{body})")
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+        name = " ".join(unicodedata.normalize("NFC", name).split())
+        if len(name) < 2:
+            exact.setdefault(name, value)  # "C" of "Soldat C" only as written: "c'est"
+        else:
+            folded.setdefault(name.lower(), value)
+    parts = []
+    if folded:
+        parts.append(f"(?i:{_trie_pattern(sorted(folded))})")
+    if exact:
+        parts.append("|".join(re.escape(n) for n in sorted(exact)))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
     def replace(match: re.Match[str]) -> str:
-        return folded.get(" ".join(match.group().split()).casefold(), match.group())
+        found = " ".join(match.group().split())
+        return exact.get(found) or folded.get(found.lower(), match.group())
 
     def sub(text: str) -> str:
         return pattern.sub(replace, unicodedata.normalize("NFC", text))
 
     return sub
+
+
+def _trie_pattern(names: list[str]) -> str:
+    """A regex matching any of `names` (white space as any run of it), the longest first
+    where one name continues another."""
+    trie: dict[str, dict] = {}
+    for name in names:
+        node = trie
+        for unit in name:
+            node = node.setdefault(unit, {})
+        node[""] = {}
+
+    def render(node: dict[str, dict]) -> str:
+        branches = [(r"\s+" if unit == " " else re.escape(unit)) + render(child)
+                    for unit, child in sorted(node.items()) if unit]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ("|" if "" in node else "") + ")"
+
+    return render(trie)
 
 
 def pseudonymize_frame(project: Project, df: pd.DataFrame) -> pd.DataFrame:
