@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 MIN_SURVIVING = 0.5
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_END_MARK = re.compile(r"[^\w\s]+$")
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def reanchor(old: str, new: str, spans: list[tuple[int, int, int]]) -> list[Anch
     for cid, s, e in spans:
         surviving = 0
         new_s = new_e = None
+        old_lo = old_hi = None
         for a, b, nj in runs:
             lo, hi = max(a, s), min(b, e)
             if lo >= hi:
@@ -146,13 +148,36 @@ def reanchor(old: str, new: str, spans: list[tuple[int, int, int]]) -> list[Anch
                 continue
             surviving += hi - lo
             if new_s is None:
-                new_s = nj + (lo - a)
-            new_e = nj + (hi - a)
+                new_s, old_lo = nj + (lo - a), lo
+            new_e, old_hi = nj + (hi - a), hi
         quote = old[s:e]
         if new_s is not None and new_e is not None and surviving == e - s \
                 and new[new_s:new_e] == quote:
             out.append(Anchored(cid, new_s, new_e, "ok"))
             continue
+        if new_s is not None and new_e is not None and old_lo is not None \
+                and old_hi is not None:
+            # The diff may pair a passage's edge token (its final full stop, an opening
+            # quote) with an equal token elsewhere: the texts share it either way. When
+            # the new text has that edge right beside what survives, it belongs here.
+            head, tail = old[s:old_lo], old[old_hi:e]
+            if head and new_s >= len(head) and new[new_s - len(head):new_s] == head:
+                new_s -= len(head)
+                surviving += len(head)
+            if tail and new.startswith(tail, new_e):
+                new_e += len(tail)
+                surviving += len(tail)
+            elif tail and (end_mark := _END_MARK.search(tail)):
+                # the passage's last words were edited: it still ends at its own
+                # closing punctuation, if that follows within the same sentence
+                limit = len(tail) + 40
+                found = re.compile(rf"[^.!?…\n]{{0,{limit}}}?{re.escape(end_mark.group())}"
+                                   ).match(new, new_e)
+                if found:
+                    new_e = found.end()
+            if new[new_s:new_e] == quote:
+                out.append(Anchored(cid, new_s, new_e, "ok"))
+                continue
         if quote and old.count(quote) == 1 and new.count(quote) == 1:
             at = new.index(quote)
             out.append(Anchored(cid, at, at + len(quote), "ok"))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from qualcode.errors import CodebookError
 
@@ -34,6 +34,9 @@ class Rule(BaseModel):
     near: list[str] | None = None
     within: int = Field(default=8, ge=1, le=100)
     unless: list[str] = Field(default_factory=list)
+    # where the rule is written (0: unknown), for messages; never serialised
+    _line: int = PrivateAttr(default=0)
+    _token_lines: list[int] = PrivateAttr(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -234,7 +237,26 @@ def _parse_code(raw: Any, file: str, problems: list[str]) -> Code | None:
             sub_line = _line_of(raw, err["loc"]) or line
             problems.append(f"{file}:{sub_line}: code {cid}: {loc}: {msg}")
         return None
+    _set_rule_lines(code, raw)
     return code.model_copy(update={"children": children, "line": line, "file": file})
+
+
+def _set_rule_lines(code: Code, raw: dict) -> None:
+    """Remember the line of each rule written as a mapping, and of its pattern's tokens."""
+    raw_rules = raw.get("rules")
+    if not isinstance(raw_rules, dict):
+        return
+    for lang, rules in code.rules.items():
+        items = raw_rules.get(lang)
+        if not isinstance(items, list):
+            continue
+        for rule, item in zip(rules, items, strict=False):
+            if isinstance(item, dict):
+                rule._line = item.get(_LINE, 0)
+                tokens = item.get("pattern")
+                if isinstance(tokens, list):
+                    rule._token_lines = [t.get(_LINE, rule._line) if isinstance(t, dict)
+                                         else rule._line for t in tokens]
 
 
 def _line_of(raw: dict, loc: tuple) -> int | None:
@@ -308,22 +330,223 @@ def load_codebook_files(files: list[Path], base: Path | None = None) -> Codebook
     return book
 
 
-def validate_rules(book: Codebook) -> None:
-    """Check each rule's shape: exactly one of phrase / pattern / near, non-empty."""
-    problems = []
+def rule_problems(book: Codebook) -> dict[tuple[str, str, int], list[str]]:
+    """Problems of each rule's shape and regular expressions, keyed by (code id,
+    language, index): exactly one of phrase / pattern / near, non-empty; every REGEX of
+    a pattern compiles and cannot backtrack catastrophically."""
+    problems: dict[tuple[str, str, int], list[str]] = {}
     for code, _, _ in book.walk():
         for lang, rules in code.rules.items():
             for i, rule in enumerate(rules):
+                found = []
                 set_ = [k for k in ("phrase", "pattern", "near") if getattr(rule, k)]
-                where = f"{code.file}:{code.line}: code {code.id}: rules.{lang}[{i}]"
+                line = rule._line or code.line
+                where = f"{code.file}:{line}: code {code.id}: rules.{lang}[{i}]"
                 if len(set_) != 1:
-                    problems.append(f"{where}: give exactly one of phrase, pattern or near")
+                    found.append(f"{where}: give exactly one of phrase, pattern or near")
                 if rule.near is not None and len(rule.near) < 2:
-                    problems.append(f"{where}: near needs at least two terms")
+                    found.append(f"{where}: near needs at least two terms")
                 if rule.phrase is not None and not rule.phrase.strip():
-                    problems.append(f"{where}: empty phrase")
+                    found.append(f"{where}: empty phrase")
+                for j, token in enumerate(rule.pattern or []):
+                    for regex in _regexes(token):
+                        problem = regex_problem(regex)
+                        if problem:
+                            tline = (rule._token_lines[j] if j < len(rule._token_lines)
+                                     else line) or line
+                            found.append(f"{code.file}:{tline}: code {code.id}: "
+                                         f"rules.{lang}[{i}] token {j + 1}: {problem}")
+                if found:
+                    problems[(code.id, lang, i)] = found
+    return problems
+
+
+def validate_rules(book: Codebook) -> None:
+    """Raise CodebookError listing every problem of rule_problems()."""
+    problems = [p for found in rule_problems(book).values() for p in found]
     if problems:
         raise CodebookError(problems)
+
+
+def _regexes(value: Any) -> Iterator[Any]:
+    """Every REGEX value inside a token pattern (`{TEXT: {REGEX: ...}}`, `{_: ...}`)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and key.upper() == "REGEX":
+                yield item
+            else:
+                yield from _regexes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _regexes(item)
+
+
+# --- regular expressions that cannot blow up ------------------------------------------
+# Python's `re` backtracks: `^(a+)+$` on 30 a's and a '!' runs for minutes. spaCy's
+# Matcher runs a pattern's REGEX with `re`, so a rule's regex is refused when its shape
+# can backtrack exponentially (docs/codebook.md, docs/decisions.md):
+# - a repeated group holding another quantifier of variable length: (a+)+, ([a-z]+)*,
+#   (.*a){12}, (a?)+;
+# - a repeated group holding alternatives that can start with the same character, or
+#   that can match nothing: (a|a)*, (a|aa)+, (\w|\d)+.
+# Possessive quantifiers and atomic groups (Python 3.11+) never backtrack into what they
+# matched and are allowed around such shapes.
+
+def regex_problem(pattern: Any) -> str | None:
+    """Why a rule's regular expression is refused, or None when it is fine."""
+    if not isinstance(pattern, str):
+        return f"REGEX must be a string, not {pattern!r}"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"invalid regular expression {pattern!r} - {exc}"
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    shape = _catastrophic(list(sre_parse.parse(pattern).data), repeated=False)
+    if shape:
+        return (f"regular expression {pattern!r} can take exponential time ({shape}) - "
+                "rewrite it without nesting (^a+$ for ^(a+)+$), or make the inner part "
+                "possessive (a++) or atomic (?>...)")
+    return None
+
+
+def _ops() -> Any:
+    try:
+        from re import _constants as c  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_constants as c  # type: ignore[no-redef]
+    return c
+
+
+def _catastrophic(items: list, repeated: bool) -> str | None:
+    """The first catastrophic shape in a parsed pattern; `repeated`: inside a group
+    that repeats more than once."""
+    c = _ops()
+    for op, av in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            lo, hi, sub = av
+            if repeated and lo != hi:
+                return "a quantifier inside a repeated group"
+            repeats = hi > 1
+            if repeats:
+                overlap = _overlapping_branch(list(sub))
+                if overlap:
+                    return overlap
+            found = _catastrophic(list(sub), repeated or repeats)
+        elif op == c.POSSESSIVE_REPEAT or op == c.ATOMIC_GROUP:
+            # never backtracks into itself; its inside is checked as a pattern of its own
+            found = _catastrophic(list(av[2] if op == c.POSSESSIVE_REPEAT else av), False)
+        elif op == c.SUBPATTERN:
+            found = _catastrophic(list(av[3]), repeated)
+        elif op == c.BRANCH:
+            found = next(filter(None, (_catastrophic(list(b), repeated) for b in av[1])), None)
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            found = _catastrophic(list(av[1]), repeated)
+        elif op == c.GROUPREF_EXISTS:
+            found = next(filter(None, (_catastrophic(list(b), repeated)
+                                       for b in av[1:] if b is not None)), None)
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+_SAMPLE = frozenset(chr(i) for i in [9, 10, 13, *range(32, 0x250), *range(0x370, 0x3d0),
+                                     *range(0x400, 0x460), *range(0x621, 0x64b),
+                                     0x2019, 0x201c, 0x201d, 0x2026, 0x4e00])
+
+
+def _overlapping_branch(items: list) -> str | None:
+    """Alternatives in a repeated group that can start alike (or match nothing)."""
+    c = _ops()
+    for op, av in items:
+        if op == c.BRANCH:
+            firsts = [_first(list(b)) for b in av[1]]
+            for i in range(len(firsts)):
+                for j in range(i + 1, len(firsts)):
+                    (fi, ni), (fj, nj) = firsts[i], firsts[j]
+                    if ni or nj or fi & fj:
+                        return "alternatives that can match the same text in a repeated group"
+            for b in av[1]:
+                found = _overlapping_branch(list(b))
+                if found:
+                    return found
+        elif op == c.SUBPATTERN:
+            found = _overlapping_branch(list(av[3]))
+            if found:
+                return found
+    return None
+
+
+def _first(items: list) -> tuple[frozenset[str], bool]:
+    """(characters the pattern can start with, from a sample; can it match nothing)."""
+    c = _ops()
+    out: set[str] = set()
+    for op, av in items:
+        nullable = False
+        if op == c.LITERAL:
+            ch = chr(av)
+            chars = {ch, ch.lower(), ch.upper()}
+        elif op in (c.NOT_LITERAL, c.ANY):
+            chars = set(_SAMPLE)
+        elif op == c.IN:
+            chars = {ch for ch in _SAMPLE if _in_set(ch, av)}
+        elif op == c.CATEGORY:
+            chars = {ch for ch in _SAMPLE if _in_category(ch, av)}
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            sub, nullable = _first(list(av[2]))
+            chars, nullable = set(sub), nullable or av[0] == 0
+        elif op == c.SUBPATTERN:
+            sub, nullable = _first(list(av[3]))
+            chars = set(sub)
+        elif op == c.ATOMIC_GROUP:
+            sub, nullable = _first(list(av))
+            chars = set(sub)
+        elif op == c.BRANCH:
+            chars = set()
+            for b in av[1]:
+                sub, n = _first(list(b))
+                chars |= sub
+                nullable = nullable or n
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            chars, nullable = set(), True
+        else:  # back-references, conditionals: assume anything
+            chars, nullable = set(_SAMPLE), True
+        out |= chars
+        if not nullable:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+def _in_category(ch: str, cat: Any) -> bool:
+    c = _ops()
+    tests = {
+        c.CATEGORY_DIGIT: ch.isdecimal(), c.CATEGORY_NOT_DIGIT: not ch.isdecimal(),
+        c.CATEGORY_SPACE: ch.isspace(), c.CATEGORY_NOT_SPACE: not ch.isspace(),
+        c.CATEGORY_WORD: ch.isalnum() or ch == "_",
+        c.CATEGORY_NOT_WORD: not (ch.isalnum() or ch == "_"),
+    }
+    return tests.get(cat, True)
+
+
+def _in_set(ch: str, items: list) -> bool:
+    c = _ops()
+    negate, hit = False, False
+    for op, av in items:
+        if op == c.NEGATE:
+            negate = True
+        elif op == c.LITERAL:
+            hit = hit or ch in {chr(av), chr(av).lower(), chr(av).upper()}
+        elif op == c.RANGE:
+            hit = hit or any(av[0] <= ord(x) <= av[1] for x in {ch, ch.lower(), ch.upper()})
+        elif op == c.CATEGORY:
+            hit = hit or _in_category(ch, av)
+        else:  # pragma: no cover - other set items: assume a match
+            hit = True
+    return hit != negate
 
 
 def codebook_to_yaml(book: Codebook) -> str:

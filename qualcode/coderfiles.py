@@ -87,6 +87,7 @@ def _parse(rel: str, data: bytes, docs: dict[str, str], codes: set[str]) -> list
             occurrence = int(occ_raw) if occ_raw else None
         except ValueError:
             raise QualcodeError(f"{where}: occurrence must be a whole number") from None
-        start, end = locate(docs[doc], quote, occurrence, f"{where} ({doc})")
+        start, end = locate(docs[doc], quote, occurrence, f"{where} ({doc})",
+                            hint="a number (1, 2, ...) in the row's occurrence column")
         out.append((n, doc, start, end, code, (row.get("memo") or "").strip()))
     return out

@@ -61,10 +61,13 @@ def converted_text(path: Path, name: str, data: bytes
         if body.startswith("---\n"):
             raise TranscriptError(f"{name}: attributes both at the top of the file and in "
                                   f"{side.name} - keep one")
+        from qualcode.transcripts import load_yaml
+
         try:
-            meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError):
-            raise TranscriptError(f"{side}: invalid YAML - write key: value lines") from None
+            raw = side.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise TranscriptError(f"{side}: not UTF-8 - save it as UTF-8") from None
+        meta = load_yaml(raw, str(side), what="attributes file") or {}
         if not isinstance(meta, dict):
             raise TranscriptError(f"{side}: must be a mapping of key: value")
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)

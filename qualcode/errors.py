@@ -15,13 +15,18 @@ class TranscriptError(QualcodeError):
     """A transcript file cannot be read or parsed."""
 
 
+class EmptyTranscriptError(TranscriptError):
+    """A transcript file holds no text (0 bytes, white space, or front matter only)."""
+
+
 class CodebookError(QualcodeError):
     """The codebook is invalid; the message lists every problem found."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        first = problems[0] if problems else "invalid codebook"
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        self.problems = list(dict.fromkeys(problems))  # each problem once, in order
+        first = self.problems[0] if self.problems else "invalid codebook"
+        more = (f" (and {len(self.problems) - 1} more problem(s): qualcode codebook validate "
+                "lists them all)" if len(self.problems) > 1 else "")
         super().__init__(first + more)
 
 
@@ -50,3 +55,5 @@ class UsageError(QualcodeError):
 class InteropError(QualcodeError):
     """An exchange file (REFI-QDA .qdpx / .qde / .qdc) is unsafe, invalid or cannot be
     written; the message names the file and the element."""
+class OutputError(QualcodeError):
+    """An output file (export, table, figure) cannot be written."""

@@ -35,37 +35,79 @@ def context(text: str, start: int, end: int, width: int = 40) -> str:
     return " ".join(s.split())
 
 
+CLOSEST_MIN_RATIO = 0.3
+CLOSEST_WIDTH = 80
+
+
 def closest_passage(text: str, quote: str) -> str | None:
-    """The run of words in text most like the quote (for 'not found' messages)."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    """The run of words in text most like the quote (for 'not found' messages), or None
+    when nothing is even remotely similar; long passages are shortened to about 80
+    characters. Windows of the quote's length in words and up to 50% longer (words
+    inserted since) are ranked by how many of the quote's words they hold (linear in
+    the text), and the best few compared with difflib's ratio; a longer window only
+    wins with a better ratio."""
+    import heapq
+
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     size = len(quote.split())
-    if not words or not size:
+    if not spans or not size:
         return None
     q = " ".join(quote.split()).lower()
+    wanted = {_word(w) for w in quote.split()}
+    hit = [1 if _word(text[a:b]) in wanted else 0 for a, b in spans]
     best, best_ratio = None, 0.0
-    for width in (size,):
-        for i in range(0, max(1, len(words) - width + 1)):
-            a, b = words[i][0], words[min(i + width, len(words)) - 1][1]
-            cand = " ".join(text[a:b].split())
+    for width in sorted({size + round(k * size / 10) for k in range(6)}):
+        width = min(width, len(spans))
+        score = sum(hit[:width])
+        scores = [score]
+        for i in range(1, len(spans) - width + 1):
+            score += hit[i + width - 1] - hit[i - 1]
+            scores.append(score)
+        for i in heapq.nlargest(12, range(len(scores)), key=scores.__getitem__):
+            cand = " ".join(text[spans[i][0]:spans[i + width - 1][1]].split())
             matcher = difflib.SequenceMatcher(None, q, cand.lower(), autojunk=False)
             if matcher.quick_ratio() <= best_ratio:
                 continue
             ratio = matcher.ratio()
-            if ratio > best_ratio:
+            if ratio > best_ratio or (ratio == best_ratio and best is not None
+                                      and len(cand) < len(best)):
                 best, best_ratio = cand, ratio
-    return best if best_ratio >= 0.5 else None
+    if best is None or best_ratio < CLOSEST_MIN_RATIO:
+        return None
+    return shorten(best)
 
 
-def locate(text: str, quote: str, occurrence: int | None, where: str) -> tuple[int, int]:
-    """The one span a quote designates; a clear error when it is missing or ambiguous."""
+def _word(token: str) -> str:
+    return token.strip(".,;:!?…\"'“”«»()[]").lower()
+
+
+def shorten(passage: str, width: int = CLOSEST_WIDTH) -> str:
+    """A passage cut to about `width` characters at a word boundary, with an ellipsis."""
+    if len(passage) <= width:
+        return passage
+    cut = passage[: width - 1]
+    if " " in cut[width // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+DEFAULT_HINT = "--occurrence N or --span START:END"
+
+
+def locate(text: str, quote: str, occurrence: int | None, where: str,
+           hint: str | None = None) -> tuple[int, int]:
+    """The one span a quote designates; a clear error when it is missing or ambiguous.
+    `hint` says how the caller picks one occurrence (default: the command-line options;
+    a coder CSV says its occurrence column)."""
     hits = find_quote(text, quote)
     if not hits:
         near = closest_passage(text, quote)
-        hint = f" - closest passage: \"{near}\"" if near else ""
-        raise CodingError(f"{where}: quote not found{hint}")
+        found = (f" - closest passage: \"{near}\"" if near else
+                 " and no passage is close to it - check the document and the quote")
+        raise CodingError(f"{where}: quote not found{found}")
     if occurrence is not None:
         if not 1 <= occurrence <= len(hits):
-            raise CodingError(f"{where}: --occurrence {occurrence} out of range (the quote "
+            raise CodingError(f"{where}: occurrence {occurrence} is out of range (the quote "
                               f"occurs {len(hits)} time(s))")
         return hits[occurrence - 1]
     if len(hits) > 1:
@@ -73,5 +115,5 @@ def locate(text: str, quote: str, occurrence: int | None, where: str) -> tuple[i
             f"{i}: [{s}:{e}] \"{context(text, s, e, 25)}\"" for i, (s, e) in enumerate(hits, 1)
         )
         raise CodingError(f"{where}: quote occurs {len(hits)} times - pick one with "
-                          f"--occurrence N or --span START:END ({listing})")
+                          f"{hint or DEFAULT_HINT} ({listing})")
     return hits[0]

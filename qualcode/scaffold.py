@@ -8,7 +8,7 @@ from qualcode.errors import ProjectError
 from qualcode.settings import SETTINGS_FILE
 
 STARTER_SETTINGS = """\
-# qualcode project settings - see docs/project.md
+# qualcode project settings - every key is described in qualcode's docs/formats.md
 name = "{name}"
 language = "en"          # default transcript language (front matter `language:` wins)
 # coder = "your-name"    # or pass --coder / set QUALCODE_CODER
@@ -67,13 +67,21 @@ def init_project(folder: Path, name: str | None = None) -> list[Path]:
     created = []
     for rel, content in files.items():
         path = folder / rel
-        if path.exists():
-            if rel == ".gitignore" and ".qualcode" not in path.read_text(encoding="utf-8"):
-                with path.open("a", encoding="utf-8") as fh:
-                    fh.write("\n" + GITIGNORE)
-                created.append(path)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        try:
+            if path.exists():
+                if rel == ".gitignore" and ".qualcode" not in path.read_text(encoding="utf-8"):
+                    with path.open("a", encoding="utf-8") as fh:
+                        fh.write("\n" + GITIGNORE)
+                    created.append(path)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+        except OSError as exc:
+            import os
+
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            done = f" (created so far: {', '.join(str(p) for p in created)})" if created else ""
+            raise ProjectError(f"cannot create {path}: {reason} - choose a folder you can "
+                               f"write to{done}") from None
         created.append(path)
     return created

@@ -41,8 +41,16 @@ def load_settings(root: Path) -> Settings:
     except UnicodeDecodeError:
         raise ProjectError(f"{path}: not UTF-8 - save it as UTF-8") from None
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise ProjectError(f"{path}: {where}: {err['msg']}") from None
+    from qualcode.autocode.pipeline import supported_languages
+
+    language = settings.language.strip().lower()
+    known = supported_languages()
+    if known and language not in known:
+        raise ProjectError(f"{path}: language: {settings.language!r} is not supported by "
+                           f"spaCy - use one of {', '.join(known)} (xx: multilingual)")
+    return settings.model_copy(update={"language": language})

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from qualcode.errors import TranscriptError
+from qualcode.errors import EmptyTranscriptError, TranscriptError
 from qualcode.textio import decode_bytes
 
 DEFAULT_INTERVIEWER_LABELS = ("Interviewer", "Intervieweur", "Enquêteur", "Q", "I", "Moderator")
@@ -110,6 +110,41 @@ def read_transcript(
     )
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but an impossible date (2024-13-45) is a YAML error with a
+    line, not a ValueError from deep inside the loader."""
+
+
+def _timestamp(loader: _FrontMatterLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"invalid date {node.value!r} ({exc}) - write dates as YYYY-MM-DD",
+            node.start_mark) from None
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def load_yaml(text: str, name: str, first_line: int = 1, what: str = "front matter") -> Any:
+    """Parse front matter or a sidecar file; a problem is one TranscriptError naming the
+    file and line (`first_line` is the file's line number of the text's first line)."""
+    try:
+        return yaml.load(text, Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = getattr(mark, "line", None)
+        where = f" line {line + first_line}:" if line is not None else ""
+        problem = getattr(exc, "problem", None)
+        if isinstance(exc, yaml.constructor.ConstructorError) and problem:
+            raise TranscriptError(f"{name}:{where} {problem}") from None
+        raise TranscriptError(f"{name}:{where} invalid YAML {what} - write key: value "
+                              "lines") from None
+    except ValueError as exc:  # any other value the safe loader cannot build
+        raise TranscriptError(f"{name}: invalid value in the {what} ({exc})") from None
+
+
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
     """Split `---` YAML front matter from the body; returns (metadata, body)."""
     if not text.startswith("---\n") and text.strip() != "---":
@@ -121,13 +156,7 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
     body_start = 4 + end.end()
     if text[body_start : body_start + 1] == "\n":
         body_start += 1
-    try:
-        meta = yaml.safe_load(raw) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = getattr(mark, "line", None)
-        where = f" line {line + 2}" if line is not None else ""
-        raise TranscriptError(f"{name}:{where}: invalid YAML front matter") from None
+    meta = load_yaml(raw, name, first_line=2) or {}
     if not isinstance(meta, dict):
         raise TranscriptError(f"{name}: front matter must be a mapping of key: value")
     return meta, text[body_start:]
@@ -144,6 +173,45 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def clean_value(value: Any) -> Any:
+    """An attribute value as analysis should see it: surrounding white space trimmed;
+    an empty string, an empty list or null is missing and comes back as None (the
+    caller leaves the key out)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list):
+        items = [v for v in (clean_value(x) for x in value) if v is not None]
+        return items or None
+    if isinstance(value, dict):
+        return clean_attributes(value) or None
+    return value
+
+
+def clean_attributes(values: dict[Any, Any]) -> dict[str, Any]:
+    """Attributes with names and values trimmed; missing values (empty, null) left out."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        key = str(key).strip()
+        value = clean_value(value)
+        if key and value is not None:
+            out[key] = value
+    return out
+
+
+def check_language(language: str, name: str) -> str:
+    """The language code, lower-cased; an error naming the file when spaCy has no
+    tokenizer rules for it (else auto-coding would fail later, for every document)."""
+    from qualcode.autocode.pipeline import supported_languages
+
+    code = language.strip().lower()
+    known = supported_languages()
+    if known and code not in known:
+        raise TranscriptError(
+            f"{name}: language {language!r} is not supported by spaCy - use one of "
+            f"{', '.join(known)} (xx: multilingual)")
+    return code
+
+
 def parse_transcript(
     text: str,
     stem: str,
@@ -157,15 +225,21 @@ def parse_transcript(
     """Parse normalised transcript text (front matter + body) into a Transcript.
     `known_labels` are speaker labels the file's format already identified."""
     meta, body = split_front_matter(text, name)
+    if not body.strip():
+        raise EmptyTranscriptError(
+            f"{name}: empty transcript (no text{' after the front matter' if meta else ''}) "
+            "- add its text, or rename it to start with _ so that import leaves it out")
     meta = _plain(meta)
+    raw_speakers = meta.get("speakers")  # cleaned label by label in _speakers
+    meta = clean_attributes(meta)
     doc_id = str(meta.get("id") or stem)
     respondent = str(meta.get("respondent") or doc_id)
-    language = str(meta.get("language") or default_language)
-    attributes = {str(k): v for k, v in meta.items() if k not in RESERVED_KEYS}
+    language = check_language(str(meta.get("language") or default_language), name)
+    attributes = {k: v for k, v in meta.items() if k not in RESERVED_KEYS}
     attributes["language"] = language
 
     interviewers = meta.get("interviewer")
-    if isinstance(interviewers, str):
+    if isinstance(interviewers, str | int):
         interviewers = [interviewers]
     if interviewers is not None and not isinstance(interviewers, list):
         raise TranscriptError(f"{name}: 'interviewer' must be a label or a list of labels")
@@ -173,7 +247,7 @@ def parse_transcript(
     if not interviewer_set:
         interviewer_set = set(DEFAULT_INTERVIEWER_LABELS)
 
-    speakers = _speakers(meta.get("speakers"), name)
+    speakers = _speakers(raw_speakers, name)
     turns, speaker_list = _turns(body, interviewer_set, speakers, respondent,
                                  known_labels or set())
     return Transcript(
@@ -196,14 +270,16 @@ def _speakers(raw: Any, name: str) -> dict[str, Speaker] | None:
     if not isinstance(raw, dict):
         raise TranscriptError(f"{name}: 'speakers' must map each label to a case id or mapping")
     out: dict[str, Speaker] = {}
-    for label, value in raw.items():
+    for raw_label, value in raw.items():
+        label = str(raw_label).strip()
         if isinstance(value, str | int):
-            out[str(label)] = Speaker(label=str(label), case_id=str(value), role="respondent")
+            case = clean_value(str(value)) or label
+            out[label] = Speaker(label=label, case_id=str(case), role="respondent")
         elif isinstance(value, dict):
-            attrs = dict(value)
+            attrs = clean_attributes(value)
             case = attrs.pop("case", None) or attrs.pop("id", None) or label
-            out[str(label)] = Speaker(
-                label=str(label), case_id=str(case), role="respondent", attributes=attrs
+            out[label] = Speaker(
+                label=label, case_id=str(case), role="respondent", attributes=attrs
             )
         else:
             raise TranscriptError(f"{name}: speakers.{label}: give a case id or a mapping")
@@ -224,15 +300,17 @@ def _turns(
     candidates = [m for m in _LABEL_LINE.finditer(body) if not _label_of(m).isdigit()]
     counts = Counter(_label_of(m) for m in candidates)
     lower_interviewers = {x.casefold() for x in interviewer_set}
+    # a label written with other capitals than in `speakers:` is that speaker
+    canonical = {k.casefold(): k for k in (declared or {})}
 
     def accepted(label: str) -> bool:
-        if label.casefold() in lower_interviewers:
-            return True
+        folded = label.casefold()
+        if folded in lower_interviewers or folded == respondent.casefold():
+            return True  # declared in the front matter: a label even if it occurs once
         if declared is not None:
-            return label in declared
+            return folded in canonical
         return (
-            label == respondent
-            or label in known
+            label in known
             or label in DEFAULT_RESPONDENT_LABELS
             or (counts[label] >= 2 and len(label.split()) <= 4)
         )
@@ -253,6 +331,7 @@ def _turns(
         elif label.casefold() in lower_interviewers:
             role, case = "interviewer", None
         else:
+            label = canonical.get(label.casefold(), label)
             sp = (declared or {}).get(label) or speakers.get(label)
             if sp is None:
                 sp = Speaker(label=label, case_id=respondent, role="respondent")

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+DATA = Path(__file__).resolve().parent / "data"  # published reference tables (README.md)
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +91,14 @@ def cli(project_dir: Path):
 
 
 @pytest.fixture
+def refdata() -> Path:
+    """Published agreement and statistics reference tables, kept in tests/data."""
+    return DATA
+
+
+@pytest.fixture
 def shared() -> Path:
+    """Third-party sample files (REFI-QDA exports) that stay in ../shared."""
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside this checkout (it is in CI)")
     return SHARED

@@ -16,12 +16,12 @@ from qualcode.project import open_project
 from .conftest import write
 
 
-def ref(shared: Path, name: str, **kw) -> pd.DataFrame:
-    return pd.read_csv(shared / "agreement-references" / name, **kw)
+def ref(refdata: Path, name: str, **kw) -> pd.DataFrame:
+    return pd.read_csv(refdata / name, **kw)
 
 
-def test_krippendorff_2011_all_levels(shared: Path):
-    data = ref(shared, "krippendorff2011_observers_x_units.csv", index_col=0).to_numpy(float)
+def test_krippendorff_2011_all_levels(refdata: Path):
+    data = ref(refdata, "krippendorff2011_observers_x_units.csv", index_col=0).to_numpy(float)
     got = [round(rel.krippendorff_alpha(data, lvl), 3)
            for lvl in ("nominal", "ordinal", "interval", "ratio")]
     assert got == [0.743, 0.815, 0.849, 0.797]
@@ -29,18 +29,18 @@ def test_krippendorff_2011_all_levels(shared: Path):
     assert not np.isnan(rel.fleiss_kappa(filled.T))
 
 
-def test_other_alpha_references(shared: Path):
-    w = ref(shared, "wikipedia_alpha_coders_x_units.csv", index_col=0).to_numpy(float)
+def test_other_alpha_references(refdata: Path):
+    w = ref(refdata, "wikipedia_alpha_coders_x_units.csv", index_col=0).to_numpy(float)
     assert [round(rel.krippendorff_alpha(w, lv), 3) for lv in ("nominal", "interval")] == [
         0.691, 0.811]
-    h = ref(shared, "hayes_krippendorff2007_units_x_observers.csv", index_col=0).to_numpy(
+    h = ref(refdata, "hayes_krippendorff2007_units_x_observers.csv", index_col=0).to_numpy(
         float).T
     assert round(rel.krippendorff_alpha(h, "ordinal"), 4) == 0.7598
-    b = ref(shared, "krippendorff2004_p224_binary.csv", index_col=0)
+    b = ref(refdata, "krippendorff2004_p224_binary.csv", index_col=0)
     assert round(rel.krippendorff_alpha(b.to_numpy(float).T), 3) == 0.095
     kappa, po = rel.cohen_kappa(b.coder1, b.coder2)
     assert (round(kappa, 3), po) == (0.091, 0.6)
-    n = ref(shared, "krippendorff2004_p227_nominal.csv", index_col=0)
+    n = ref(refdata, "krippendorff2004_p227_nominal.csv", index_col=0)
     codes = {v: i for i, v in enumerate(sorted(set(n.coder1) | set(n.coder2)))}
     assert round(rel.krippendorff_alpha(n.replace(codes).to_numpy(float).T), 3) == 0.734
 
@@ -51,24 +51,24 @@ def test_other_alpha_references(shared: Path):
     ("sas_statsmodels_cohen_3x3_table.csv", 0.4842, None),
     ("gwet_cont3x3abstractors_table.csv", 0.7964094, None),
 ])
-def test_cohen_kappa_tables(shared: Path, name: str, kappa: float, po: float | None):
-    table = ref(shared, name, index_col=0).to_numpy()
+def test_cohen_kappa_tables(refdata: Path, name: str, kappa: float, po: float | None):
+    table = ref(refdata, name, index_col=0).to_numpy()
     k, p, _ = rel.cohen_kappa_table(table)
     assert round(k, len(str(kappa)) - 2) == kappa
     if po is not None:
         assert round(p, 2) == po
 
 
-def test_fleiss_references(shared: Path):
-    raw = ref(shared, "fleiss1971_30x6_raw.csv", index_col=0).to_numpy()
+def test_fleiss_references(refdata: Path):
+    raw = ref(refdata, "fleiss1971_30x6_raw.csv", index_col=0).to_numpy()
     assert round(rel.fleiss_kappa(raw), 3) == 0.430
-    counts = ref(shared, "wikipedia_fleiss_10x5_counts.csv", index_col=0).to_numpy()
+    counts = ref(refdata, "wikipedia_fleiss_10x5_counts.csv", index_col=0).to_numpy()
     assert round(rel.fleiss_kappa_counts(counts), 3) == 0.210
 
 
-def test_maxqda_segment_toy(shared: Path, project_dir: Path):
+def test_maxqda_segment_toy(refdata: Path, project_dir: Path):
     """The constructed MAXQDA example, through the real store and command."""
-    seg = ref(shared, "maxqda_segment_toy.csv")
+    seg = ref(refdata, "maxqda_segment_toy.csv")
     write(project_dir / "codebook" / "codes.yaml",
           "codes:\n  - {id: x, name: X}\n  - {id: y, name: Y}\n")
     write(project_dir / "interviews" / "d.md", "R: " + "word " * 150 + "\n")

@@ -117,8 +117,8 @@ def test_newcombe_matches_published_example():
     assert (round(d, 4), round(lo, 4), round(hi, 4)) == (0.2, 0.0524, 0.3339)
 
 
-def test_group_reference_western_vs_local(shared: Path):
-    ref = pd.read_csv(shared / "agreement-references" / "group_example_western_vs_local.csv")
+def test_group_reference_western_vs_local(refdata: Path):
+    ref = pd.read_csv(refdata / "group_example_western_vs_local.csv")
     p = [stats.two_groups(r.western_with, r.western_n, r.local_with, r.local_n).p_value
          for r in ref.itertuples()]
     assert [round(x, 5) for x in p] == [0.01937, 0.66992, 0.06478, 0.01977]
@@ -126,8 +126,8 @@ def test_group_reference_western_vs_local(shared: Path):
                                                                   0.0395]
 
 
-def test_group_reference_ordered_rank(shared: Path):
-    ref = pd.read_csv(shared / "agreement-references" / "group_example_rank.csv")
+def test_group_reference_ordered_rank(refdata: Path):
+    ref = pd.read_csv(refdata / "group_example_rank.csv")
     table = ref[["with_code", "without_code"]].to_numpy()
     chi2, dof, p, _ = stats.chi_square(table)
     assert (round(chi2, 3), dof, round(p, 4)) == (5.579, 2, 0.0615)

@@ -153,7 +153,7 @@ def test_invalid_rule_is_reported_with_file_code_and_rule(project_dir: Path):
     with pytest.raises(CodebookError) as err:
         check_rules(proj.codebook)
     assert err.value.problems[0].startswith(
-        "codebook/codes.yaml:2: code a: rule a.en.2 (pattern [{'LOWER': 'x', 'OP': '!!'}]): "
+        "codebook/codes.yaml:7: code a: rule a.en.2 (pattern [{'LOWER': 'x', 'OP': '!!'}]): "
         "invalid token pattern")
 
 

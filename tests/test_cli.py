@@ -39,13 +39,21 @@ def test_usage_error_exits_2(cli):
     assert "No such command 'no-such-command'" in res.stderr
 
 
-def test_invalid_codebook_reports_first_problem_and_count(cli, project_dir: Path):
+def test_invalid_codebook_validate_lists_every_problem_others_the_first(cli,
+                                                                         project_dir: Path):
     write(project_dir / "codebook" / "codes.yaml",
           "codes:\n  - id: A\n    name: x\n  - id: b\n    name: y\n    color: red\n")
     res = cli("codebook", "validate")
     assert res.exit_code == 1
+    assert res.stderr == (
+        "Error: codebook/codes.yaml:2: code A: id: must match [a-z][a-z0-9_]* (lower case, "
+        "digits, underscores)\n"
+        "Error: codebook/codes.yaml:4: code b: color: bad colour 'red': use #rgb or #rrggbb\n")
+    res = cli("autocode", "--dry-run")
+    assert res.exit_code == 1
     assert res.stderr == ("Error: codebook/codes.yaml:2: code A: id: must match [a-z][a-z0-9_]* "
-                          "(lower case, digits, underscores) (and 1 more problem(s))\n")
+                          "(lower case, digits, underscores) (and 1 more problem(s): qualcode "
+                          "codebook validate lists them all)\n")
 
 
 def test_invalid_rule_names_file_code_and_rule(cli, project_dir: Path):
@@ -54,7 +62,7 @@ def test_invalid_rule_names_file_code_and_rule(cli, project_dir: Path):
           "        - {pattern: [{LEMMA: x, NOPE: 1}]}\n")
     res = cli("codebook", "validate")
     assert res.exit_code == 1
-    assert res.stderr.startswith("Error: codebook/codes.yaml:2: code a: rule a.en.1 (pattern "
+    assert res.stderr.startswith("Error: codebook/codes.yaml:6: code a: rule a.en.1 (pattern "
                                  "[{'LEMMA': 'x', 'NOPE': 1}]): invalid token pattern")
     assert res.stderr.count("\n") == 1
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from qualcode.autocode.pipeline import matchable
+from qualcode.autocode.pipeline import (
+    PIECE_TOKENS,
+    bounded_sentences,
+    char_span,
+    matchable,
+    sentence_index,
+)
 from qualcode.autocode.rules import LanguageRules
 
 UNITS = ("sentence", "turn", "match")
@@ -50,7 +56,13 @@ def match_turns(
     unit: str = "sentence",
     batch_size: int = 256,
 ) -> Iterator[Suggestion]:
-    """Match (document id, turn start offset, turn text) items; yields deduplicated spans."""
+    """Match (document id, turn start offset, turn text) items; yields deduplicated spans.
+
+    Rules match over the whole turn (a phrase is found wherever it is), then each match
+    belongs to its bounded sentence (pipeline.bounded_sentences): an over-long sentence,
+    such as unpunctuated speech-recognition output, counts as pieces of at most
+    PIECE_TOKENS tokens, for the suggestion's span and for `unless`. Linear in the
+    length of the turn."""
     items = list(turns)
     docs = lr.nlp.pipe((matchable(text) for _, _, text in items), batch_size=batch_size)
     for (doc_id, offset, text), doc in zip(items, docs, strict=True):
@@ -59,18 +71,25 @@ def match_turns(
             matches = list(matches) + list(lr.tokens(doc))
         if not matches:
             continue
+        sentences = bounded_sentences(doc)
+        sent_of = sentence_index(doc, sentences)
         hits: list[tuple[int, int, str]] = []
         vetoed: set[tuple[str, int]] = set()
         terms: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
         for key, s, e in sorted(matches, key=lambda m: (m[1], m[2])):
             rid, role = lr.keys[key]
-            sent_start = doc[s].sent.start
             if role == "hit":
                 hits.append((s, e, rid))
             elif role == "unless":
-                vetoed.add((rid, sent_start))
+                vetoed.add((rid, sent_of[s]))
             else:
-                terms.setdefault((rid, sent_start), []).append((int(role[5:]), s, e))
+                piece = sent_of[s]
+                term = (int(role[5:]), s, e)
+                terms.setdefault((rid, piece), []).append(term)
+                # near a cut inside an over-long sentence: also with the piece before it
+                start = sentences[piece][0]
+                if piece and s - start < lr.rules[rid].within and not doc[start].is_sent_start:
+                    terms.setdefault((rid, piece - 1), []).append(term)
         for (rid, _sent), occ in terms.items():
             rule = lr.rules[rid]
             window = _near_ok(occ, rule.n_terms, rule.within)
@@ -78,12 +97,18 @@ def match_turns(
                 hits.append((window[0], window[1], rid))
         seen: set[tuple[str, int, int]] = set()
         for s, e, rid in sorted(hits):
-            sent = doc[s].sent
-            if (rid, sent.start) in vetoed:
+            first, last = sent_of[s], sent_of[e - 1]
+            if (rid, first) in vetoed or (rid, last) in vetoed:
                 continue
             rule = lr.rules[rid]
-            if unit == "sentence":
-                a, b = _trim(text, sent.start_char, sent.end_char)
+            if unit == "sentence" and first == last:
+                a, b = char_span(doc, *sentences[first], text)
+            elif unit == "sentence":
+                # across a cut of an over-long sentence: PIECE_TOKENS tokens around it
+                lo, hi = sentences[first][0], sentences[last][1]
+                size = max(PIECE_TOKENS, e - s)
+                start = max(lo, min(s - (size - (e - s)) // 2, hi - size))
+                a, b = char_span(doc, start, min(hi, start + size), text)
             elif unit == "turn":
                 a, b = _trim(text, 0, len(text))
             else:

@@ -18,15 +18,102 @@ from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 # same-length substitutions that keep offsets: curly apostrophes, odd spaces, line breaks
 _TRANSLATE = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "\u202f": " ", "\n": " ",
                             "\t": " "})
 
 
+@lru_cache(maxsize=1)
+def supported_languages() -> tuple[str, ...]:
+    """The language codes spaCy has tokenizer rules for (`xx` is multilingual), read
+    from the installed package without importing it; empty if spaCy is not found."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or spec.origin is None:
+        return ()
+    folder = Path(spec.origin).parent / "lang"
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p.name for p in folder.iterdir()
+                        if p.is_dir() and (p / "__init__.py").is_file()))
+
+
 def matchable(text: str) -> str:
     """The text as the matcher sees it: same length, same offsets."""
     return text.translate(_TRANSLATE)
+
+
+# --- bounded sentences -------------------------------------------------------------
+# Speech-recognition output can be one "sentence" of thousands of words. A sentence of
+# more than MAX_SENTENCE_TOKENS tokens is cut into pieces of at most PIECE_TOKENS tokens
+# (evenly, preferably after a comma or similar mark), and a piece is then what a
+# sentence is everywhere else: the span of a suggestion, the scope of `unless`, the
+# unit of sentence-level agreement. docs/codebook.md says so to users.
+MAX_SENTENCE_TOKENS = 100
+PIECE_TOKENS = 60
+_SOFT_BREAKS = frozenset({",", ";", ":", "—", "–", "-", "…"})
+
+
+def bounded_sentences(doc: Doc, max_tokens: int = MAX_SENTENCE_TOKENS,
+                      piece: int = PIECE_TOKENS) -> list[tuple[int, int]]:
+    """(start, end) token ranges of the doc's sentences, over-long ones cut into pieces;
+    linear in the length of the doc."""
+    out: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        a, b = sent.start, sent.end
+        if b - a <= max_tokens:
+            out.append((a, b))
+            continue
+        size = -(-(b - a) // -(-(b - a) // piece))  # even pieces of at most `piece`
+        pos = a
+        while pos < b:
+            end = min(b, pos + size)
+            if end < b:
+                for k in range(end, pos + size // 2, -1):
+                    if doc[k - 1].text in _SOFT_BREAKS:
+                        end = k
+                        break
+            out.append((pos, end))
+            pos = end
+    return out
+
+
+def sentence_index(doc: Doc, sentences: list[tuple[int, int]]) -> list[int]:
+    """For each token of the doc, the index of its (bounded) sentence."""
+    index = [0] * len(doc)
+    for i, (a, b) in enumerate(sentences):
+        index[a:b] = [i] * (b - a)
+    return index
+
+
+def char_span(doc: Doc, start: int, end: int, text: str | None = None) -> tuple[int, int]:
+    """Character offsets of tokens start..end-1, white space trimmed at both ends.
+    `text`: the doc's text, if the caller has it (spaCy rebuilds `doc.text` each time)."""
+    text = doc.text if text is None else text
+    a = doc[start].idx
+    b = doc[end - 1].idx + len(doc[end - 1].text) if end > start else a
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def doc_sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Character spans of a parsed doc's bounded sentences (empty ones left out)."""
+    text = doc.text
+    spans = (char_span(doc, a, b, text) for a, b in bounded_sentences(doc))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def sentence_spans(nlp: Language, text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of `text` as auto-coding sees them: segmented
+    by `nlp` (see make_nlp), over-long sentences cut into pieces (bounded_sentences),
+    white space trimmed. Offsets are into `text`."""
+    return doc_sentence_spans(nlp(matchable(text)))
 
 
 @lru_cache(maxsize=16)
@@ -81,7 +168,10 @@ def _blank_pipeline(lang: str) -> Language:
     if not path.is_file():
         try:
             built = spacy.blank(lang)
-        except (ImportError, KeyError):
+        except ImportError as exc:
+            raise QualcodeError(f"spaCy's {lang!r} tokenizer needs another package - "
+                                f"{' '.join(str(exc).split())[:200]}") from None
+        except KeyError:
             raise QualcodeError(f"no spaCy language {lang!r} - use an ISO code such as en, "
                                 "fr, de, es, pt, ar") from None
         try:

@@ -10,10 +10,11 @@ A rule is data (see docs/codebook.md):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.codebook import Codebook, validate_rules
+from qualcode.codebook import Codebook, rule_problems, validate_rules
 from qualcode.errors import CodebookError
 
 if TYPE_CHECKING:
@@ -73,13 +74,17 @@ def _translate_pattern(pattern: list[dict[str, Any]], nlp: Language) -> list[dic
 
 
 def compile_language(book: Codebook, lang: str, settings: Settings | None = None,
-                     codes: set[str] | None = None) -> LanguageRules:
-    """Build the matchers for one language; a bad rule raises CodebookError naming it."""
+                     codes: set[str] | None = None,
+                     skip: set[tuple[str, str, int]] | None = None) -> LanguageRules:
+    """Build the matchers for one language; a bad rule raises CodebookError naming it.
+    `skip`: (code, language, index) of rules already reported as invalid (the codebook
+    is then not validated again)."""
     from spacy.matcher import Matcher, PhraseMatcher
 
     from qualcode.autocode.pipeline import make_nlp, matchable
 
-    validate_rules(book)
+    if skip is None:
+        validate_rules(book)
     package = (settings.pipelines.get(lang) if settings else None) or None
     nlp = make_nlp(lang, package)
     phrases = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -96,8 +101,11 @@ def compile_language(book: Codebook, lang: str, settings: Settings | None = None
         if codes is not None and code.id not in codes:
             continue
         for i, rule in enumerate(code.rules.get(lang, [])):
+            if skip and (code.id, lang, i) in skip:
+                continue
             rid = rule_id(code.id, lang, i, rule.id)
-            where = f"{code.file}:{code.line}: code {code.id}: rule {rid} ({rule.describe()})"
+            where = (f"{code.file}:{rule._line or code.line}: code {code.id}: rule {rid} "
+                     f"({rule.describe()})")
             if rid in compiled.rules:
                 problems.append(f"{where}: duplicate rule id")
                 continue
@@ -112,7 +120,7 @@ def compile_language(book: Codebook, lang: str, settings: Settings | None = None
             else:
                 try:
                     tokens.add(f"{rid}|hit", [_translate_pattern(rule.pattern or [], nlp)])
-                except (ValueError, TypeError, KeyError) as exc:
+                except (ValueError, TypeError, KeyError, re.error) as exc:
                     reason = " ".join(str(exc).split())[:200]
                     problems.append(f"{where}: invalid token pattern - {reason}")
                     continue
@@ -127,12 +135,14 @@ def compile_language(book: Codebook, lang: str, settings: Settings | None = None
 
 
 def check_rules(book: Codebook, settings: Settings | None = None) -> None:
-    """Compile every language's rules once, to report any invalid rule."""
+    """Check every rule and compile every language's rules once; raise CodebookError
+    listing every problem, each once."""
     langs = sorted({lang for c, _, _ in book.walk() for lang in c.rules})
-    problems: list[str] = []
+    invalid = rule_problems(book)
+    problems: list[str] = [p for found in invalid.values() for p in found]
     for lang in langs:
         try:
-            compile_language(book, lang, settings)
+            compile_language(book, lang, settings, skip=set(invalid))
         except CodebookError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -52,6 +52,10 @@ def summary(
 
     In Python: project.summary(by=[...])
     """
+    if plot:
+        from qualcode.analysis.plots import check_figure_path
+
+        check_figure_path(plot)
     proj = get_project(ctx)
     by = by or []
     if themes:
@@ -60,10 +64,15 @@ def summary(
     df = proj.summary(by=by, unit=unit, value=value, include_suggestions=include_suggestions,
                       coders=_split(coders), rollup=rollup, codes=code, where=where)
     if plot:
-        from qualcode.analysis.plots import save, summary_heatmap
+        from qualcode.analysis.plots import counting_note, save, summary_heatmap
 
         names = {c.id: ("– " * d) + c.name for c, _, d in proj.codebook.walk()}
-        save(summary_heatmap(df, by, names, title="qualcode summary"), plot)
+        shown = value or ("count" if unit == "segment" else "share")
+        title, note = counting_note(unit, shown, include_suggestions, _split(coders), rollup,
+                                    where, what="theme" if themes else "code")
+        save(summary_heatmap(df, by, names, title=title, note=note,
+                             percent=shown == "share",
+                             n_of="documents" if unit == "document" else "respondents"), plot)
         info(f"wrote {plot}")
     if fmt != Format.table or output is not None:
         emit(df, fmt, output)
@@ -128,6 +137,10 @@ def compare(
     when the attribute's order is declared in qualcode.toml [order].
     In Python: project.compare(attr)
     """
+    if plot:
+        from qualcode.analysis.plots import check_figure_path
+
+        check_figure_path(plot)
     proj = get_project(ctx)
     df = proj.compare(attr, groups=_split(groups), by=by,
                       include_suggestions=include_suggestions, coders=_split(coders),
@@ -141,10 +154,14 @@ def compare(
             from qualcode.errors import UsageError
 
             raise UsageError("--plot draws risk differences: give exactly two groups")
-        from qualcode.analysis.plots import compare_forest, save
+        from qualcode.analysis.plots import compare_forest, counting_note, save
 
         names = {c.id: c.name for c, _, _ in proj.codebook.walk()}
-        save(compare_forest(df, levels, names, title=f"{levels[0]} vs {levels[1]}"), plot)
+        measure, note = counting_note("respondent", "share", include_suggestions,
+                                      _split(coders), rollup, where)
+        title = (f"{attr}: {levels[0]} vs {levels[1]}" + (f", within each {by}" if by else "")
+                 + f"\ndifference in the {measure[0].lower()}{measure[1:]}")
+        save(compare_forest(df, levels, names, title=title, by=by, note=note), plot)
         info(f"wrote {plot}")
     if fmt != Format.table or output is not None:
         emit(df, fmt, output)

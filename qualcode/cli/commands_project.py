@@ -148,11 +148,19 @@ def codebook_validate(ctx: typer.Context) -> None:
 
     In Python: qualcode.load_codebook(path) and qualcode.compile_rules(book)
     """
+    import sys
+
     from qualcode.autocode.rules import check_rules
+    from qualcode.errors import CodebookError
 
     proj = get_project(ctx)
-    book = proj.codebook
-    check_rules(book, proj.settings)
+    try:
+        book = proj.codebook
+        check_rules(book, proj.settings)
+    except CodebookError as exc:
+        for problem in exc.problems:
+            print(f"Error: {' '.join(problem.split())}", file=sys.stderr)
+        raise typer.Exit(1) from None
     n = sum(1 for _ in book.walk())
     rules = sum(len(r) for c, _, _ in book.walk() for r in c.rules.values())
     info(f"codebook OK: {n} codes, {rules} rules (version {book.version})")
@@ -187,7 +195,9 @@ def codebook_export(
     if fmt == "yaml":
         text = codebook_to_yaml(book)
         if output:
-            output.write_text(text, encoding="utf-8")
+            from qualcode.export import write_text_file
+
+            write_text_file(output, text)
             info(f"wrote {output}")
         else:
             sys.stdout.write(text)

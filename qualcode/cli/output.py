@@ -30,10 +30,20 @@ _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown
                    ".parquet": "parquet"}
 
 
+# Tables sent to a pipe or a file are not cut to 80 columns ("Nigéri…"): they get the
+# width they need, up to this (COLUMNS, when set, still wins).
+PIPE_WIDTH = 4000
+
+
 def console(stderr: bool = False, soft_wrap: bool = False) -> Console:
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
+    stream = sys.stderr if stderr else sys.stdout
+    is_tty = getattr(stream, "isatty", lambda: False)()
+    width = None if is_tty or os.environ.get("COLUMNS") else PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap, width=width)
 
 
 def info(message: str) -> None:

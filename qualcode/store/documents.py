@@ -56,6 +56,13 @@ def speaking_cases(conn: Connection) -> dict[str, list[str]]:
     return out
 
 
+def speaker_rows(conn: Connection) -> list[Any]:
+    """Every declared or speaking label: (document_id, label, case_id, role)."""
+    sp = t.speakers.c
+    return conn.execute(select(sp.document_id, sp.label, sp.case_id, sp.role)
+                        .order_by(sp.document_id, sp.label)).all()
+
+
 def turn_rows(conn: Connection, documents: list[str] | None = None,
               role: str | None = None) -> list[Any]:
     """(document_id, idx, speaker, case_id, role, start, end), by document and index."""
