@@ -59,8 +59,8 @@ class ImportIncomplete(QualcodeError):
     def __init__(self, report: ImportReport):
         self.report = report
         n = len(report.errors)
-        more = f" (and {n - 1} more: fix them and run qualcode import again)" if n > 1 else \
-            " - fix it and run qualcode import again"
+        more = f" (and {n - 1} more: fix them and run qualcode import again)" if n > 1 \
+            else ""
         super().__init__(report.errors[0] + more)
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from qualcode.errors import EmptyTranscriptError
 from qualcode.refi.codebook_map import CodebookImport, codebook_to_refi, refi_to_codebook
 from qualcode.refi.model import (
     Case,
@@ -30,6 +31,7 @@ from qualcode.refi.model import (
     Note,
     RefiProject,
     Set,
+    SkippedSource,
     Source,
     TextSelection,
     User,
@@ -214,8 +216,16 @@ def refi_to_qualcode(project: RefiProject, existing: Codebook | None = None,
         doc_id = source_ids[key]
         merged = {**case_attrs.get(key, {}), **src_attrs.get(key, {}), **src.variables,
                   **set_attrs.get(key, {})}
-        documents.append(_transcript(src, doc_id, case_of.get(key, doc_id), merged, language,
-                                     interviewer_labels, report))
+        try:
+            documents.append(_transcript(src, doc_id, case_of.get(key, doc_id), merged,
+                                         language, interviewer_labels, report))
+        except EmptyTranscriptError:
+            # an empty text source: listed, never silently dropped
+            sels = [s for s in project.selections if guid_key(s.source_guid) == key]
+            report.skipped_sources.append(SkippedSource(
+                guid=src.guid, name=src.name, kind="text", selections=len(sels),
+                codings=sum(len(s.codings) for s in sels), reason="empty text"))
+            del source_ids[key]
 
     codings: list[CodingRow] = []
     memos: list[MemoRow] = []
@@ -272,7 +282,7 @@ def refi_to_qualcode(project: RefiProject, existing: Codebook | None = None,
                         "imported - kept as a project memo")
         memos.append(MemoRow("project", project.name, who, n.text, n.created))
     for src in project.text_sources():
-        if src.description:
+        if src.description and guid_key(src.guid) in source_ids:
             memos.append(MemoRow("document", source_ids[guid_key(src.guid)],
                                  coders.get(guid_key(src.user_guid or ""), UNKNOWN),
                                  src.description, src.created))
