@@ -137,19 +137,19 @@ def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
 
 
 def quality_table(codes: list[str], y: np.ndarray, rules: np.ndarray, cv: CVResult | None,
-                  predicted: np.ndarray, thresholds_: np.ndarray) -> pd.DataFrame:
-    """Per code: positives, whether the model predicts it, and precision / recall / F1
-    of rules, model and both over the labelled sentences (grouped-CV predictions)."""
+                  trained: np.ndarray) -> pd.DataFrame:
+    """Per code: positives, negatives, and precision / recall / F1 of rules, model and
+    both over the labelled sentences (grouped-CV predictions). Codes not `trained` have
+    no model figures, and "both" is the rules alone."""
     import pandas as pd
 
     rows = []
     for j, code in enumerate(codes):
-        rec = {"code": code, "positives": int((y[:, j] == 1).sum()),
-               "negatives": int((y[:, j] == 0).sum()), "predicted": bool(predicted[j]),
-               "threshold": float(thresholds_[j]) if predicted[j] else math.nan}
-        for name, pred in (("rules", rules),
-                           ("model", cv.model if cv is not None and predicted[j] else None),
-                           ("both", cv.both if cv is not None and predicted[j] else rules)):
+        rec: dict = {"code": code, "positives": int((y[:, j] == 1).sum()),
+                     "negatives": int((y[:, j] == 0).sum())}
+        learnt = cv is not None and trained[j]
+        for name, pred in (("rules", rules), ("model", cv.model if learnt else None),
+                           ("both", cv.both if learnt else rules)):
             p, r, f = prf(y[:, j], pred[:, j]) if pred is not None else (math.nan,) * 3
             rec.update({f"{name}_precision": p, f"{name}_recall": r, f"{name}_f1": f})
         rows.append(rec)
