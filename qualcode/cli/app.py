@@ -62,9 +62,14 @@ def _globals(
 
 
 def _register() -> None:
-    from qualcode.cli import commands_analysis, commands_coding, commands_project
+    from qualcode.cli import (
+        commands_analysis,
+        commands_coding,
+        commands_learn,
+        commands_project,
+    )
 
-    for module in (commands_project, commands_coding, commands_analysis):
+    for module in (commands_project, commands_coding, commands_analysis, commands_learn):
         module.register(app)
 
 
