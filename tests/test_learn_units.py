@@ -123,6 +123,17 @@ def test_wordllama_loads_its_shipped_weights_without_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     features._wordllama.cache_clear()
+    features._table_and_tokenizer.cache_clear()
     vectors = features.embed(["They lied to us.", "Ils nous ont menti."])
     assert vectors.shape == (2, 256)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_embeddings_equal_wordllamas_own_mean_pooling():
+    from qualcode.learn import features
+
+    texts = ["They lied to us.", "Ils nous ont menti, encore et encore.", "a " * 300]
+    ours = features.embed([*texts, ""])
+    theirs = features._wordllama().embed(texts, norm=True)
+    assert np.allclose(ours[:3], theirs, atol=1e-6)
+    assert not ours[3].any()  # an empty text: zeros (wordllama itself gives NaN)

@@ -23,11 +23,20 @@ class Settings:
     C: float = 4.0  # noqa: N815 - scikit-learn's name
     embedding_weight: float = 1.0
     min_df: int = 2
+    char_ngrams: tuple[int, int] | None = None  # (2, 5): +0.01 CV F1, 2x slower
     class_weight: str | None = None
     min_train_positives: int = 2
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
+        data = dict(data)
+        data["char_ngrams"] = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
+        return cls(**data)
 
 
 @dataclass
@@ -47,7 +56,7 @@ class LinearModel:
         from sklearn.linear_model import LogisticRegression
 
         s = self.settings
-        self.featurizer = Featurizer(s.embedding_weight, s.min_df).fit(lemmas)
+        self.featurizer = Featurizer(s.embedding_weight, s.min_df, s.char_ngrams).fit(lemmas)
         X = self.featurizer.transform(lemmas, vectors)
         k = len(self.codes)
         self.coef = np.zeros((k, X.shape[1]), dtype=np.float32)
@@ -68,7 +77,12 @@ class LinearModel:
     def scores(self, lemmas: list[str], vectors: np.ndarray | None) -> np.ndarray:
         """Probabilities (sentences x codes); NaN for codes without a classifier."""
         assert self.featurizer is not None and self.coef is not None
-        X = self.featurizer.transform(lemmas, vectors)
-        logits = np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
+        feat = self.featurizer
+        n = feat.n_sparse
+        logits = np.asarray(feat.sparse(lemmas) @ self.coef[:, :n].T, dtype=np.float64)
+        dense = feat.dense(vectors)
+        if dense is not None:
+            logits += dense @ self.coef[:, n:].T
+        logits += self.intercept
         with np.errstate(over="ignore", invalid="ignore"):
             return 1.0 / (1.0 + np.exp(-logits))

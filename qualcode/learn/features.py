@@ -52,6 +52,9 @@ def _wordllama() -> Any:
     and the tokenizer there, and `disable_download` makes a missing file an error."""
     from pathlib import Path
 
+    if not embeddings_available():
+        raise QualcodeError("this model uses wordllama embeddings, which are not installed - "
+                            "pip install wordllama, or run qualcode train again")
     import wordllama
 
     try:
@@ -64,60 +67,118 @@ def _wordllama() -> Any:
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """Unit-length static sentence embeddings (n x 256, float32)."""
+    """Unit-length static sentence embeddings (n x 256, float32): the mean of the
+    texts' token vectors, as `WordLlama.embed(norm=True)` computes them, but without
+    padding every batch (a sparse token-count matrix times the embedding table)."""
+    import itertools
+
+    from scipy.sparse import csr_matrix
+
     if not len(texts):
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-    vectors = _wordllama().embed(list(texts), norm=True, batch_size=256)
-    return np.asarray(vectors, dtype=np.float32)
+    table, tokenizer = _table_and_tokenizer()
+    ids = [e.ids for e in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+    lens = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64,
+                       count=int(lens.sum()))
+    np.clip(flat, 0, table.shape[0] - 1, out=flat)
+    weights = np.repeat(1.0 / np.maximum(lens, 1), lens).astype(np.float32)
+    counts = csr_matrix((weights, flat, np.r_[0, np.cumsum(lens)]),
+                        shape=(len(ids), table.shape[0]))
+    out = np.asarray(counts @ table, dtype=np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)
+
+
+@lru_cache(maxsize=1)
+def _table_and_tokenizer() -> tuple[np.ndarray, Any]:
+    """wordllama's embedding table and a copy of its tokenizer without padding."""
+    from tokenizers import Tokenizer
+
+    model = _wordllama()
+    tokenizer = Tokenizer.from_str(model.tokenizer.to_str())
+    tokenizer.no_padding()
+    return np.asarray(model.embedding, dtype=np.float32), tokenizer
 
 
 class Featurizer:
-    """TF-IDF of lemma uni- and bigrams and of character 2-5-grams (within words), plus
-    the static embeddings (scaled by `embedding_weight`); fitted on training text only."""
+    """TF-IDF of lemma uni- and bigrams and of character n-grams within words (when
+    `char_ngrams` is a range), plus the static embeddings scaled by `embedding_weight`;
+    the TF-IDF parts are fitted on training text only."""
 
-    def __init__(self, embedding_weight: float = 1.0, min_df: int = 2) -> None:
+    def __init__(self, embedding_weight: float = 1.0, min_df: int = 2,
+                 char_ngrams: tuple[int, int] | None = (2, 5)) -> None:
         self.embedding_weight = embedding_weight
         self.min_df = min_df
+        self.char_ngrams = tuple(char_ngrams) if char_ngrams else None
         self.word: Any = None
         self.char: Any = None
 
-    def fit(self, lemmas: Sequence[str]) -> Featurizer:
+    def _vectorizers(self, **fixed: Any) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.word = TfidfVectorizer(ngram_range=(1, 2), min_df=self.min_df, sublinear_tf=True,
-                                    token_pattern=r"\S+", dtype=np.float32)
-        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
-                                    min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
-        self.word.fit(lemmas)
-        self.char.fit(lemmas)
+        common = {"sublinear_tf": True, "dtype": np.float32}
+        self.word = TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"\S+",
+                                    vocabulary=fixed.get("word"), **common)
+        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams,
+                                    vocabulary=fixed.get("char"), **common) \
+            if self.char_ngrams else None
+
+    def fit(self, lemmas: Sequence[str]) -> Featurizer:
+        self._vectorizers()
+        for vec in self._parts():
+            vec.min_df = self.min_df
+            vec.fit(lemmas)
         return self
 
+    def _parts(self) -> list[Any]:
+        return [v for v in (self.word, self.char) if v is not None]
+
+    @property
+    def n_sparse(self) -> int:
+        return sum(len(v.vocabulary_) for v in self._parts())
+
+    def sparse(self, lemmas: Sequence[str]) -> csr_matrix:
+        """The TF-IDF columns."""
+        from scipy.sparse import hstack
+
+        return hstack([v.transform(lemmas) for v in self._parts()], format="csr")
+
+    def dense(self, vectors: np.ndarray | None) -> np.ndarray | None:
+        """The embedding columns (None without embeddings)."""
+        if vectors is None or not self.embedding_weight:
+            return None
+        return vectors * np.float32(self.embedding_weight)
+
     def transform(self, lemmas: Sequence[str], vectors: np.ndarray | None) -> csr_matrix:
+        """All columns in one sparse matrix (for fitting)."""
         from scipy.sparse import csr_matrix, hstack
 
-        parts = [self.word.transform(lemmas), self.char.transform(lemmas)]
-        if vectors is not None and self.embedding_weight:
-            parts.append(csr_matrix(vectors * self.embedding_weight))
+        dense = self.dense(vectors)
+        parts = [self.sparse(lemmas)] + ([csr_matrix(dense)] if dense is not None else [])
         return hstack(parts, format="csr")
 
     def state(self) -> dict[str, Any]:
-        """Vocabularies and IDF weights: plain data (JSON lists and arrays), no pickle."""
-        return {"embedding_weight": self.embedding_weight, "min_df": self.min_df,
-                "word_vocabulary": _vocab_list(self.word), "word_idf": self.word.idf_,
-                "char_vocabulary": _vocab_list(self.char), "char_idf": self.char.idf_}
+        """Settings, vocabularies and IDF weights: plain data (lists and arrays)."""
+        out: dict[str, Any] = {"embedding_weight": self.embedding_weight,
+                               "min_df": self.min_df,
+                               "char_ngrams": list(self.char_ngrams or []),
+                               "word_vocabulary": _vocab_list(self.word),
+                               "word_idf": self.word.idf_}
+        if self.char is not None:
+            out.update(char_vocabulary=_vocab_list(self.char), char_idf=self.char.idf_)
+        return out
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Featurizer:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self = cls(float(state["embedding_weight"]), int(state["min_df"]))
-        self.word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+",
-                                    dtype=np.float32, vocabulary=list(state["word_vocabulary"]))
-        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                    dtype=np.float32, vocabulary=list(state["char_vocabulary"]))
-        for vec, idf in ((self.word, state["word_idf"]), (self.char, state["char_idf"])):
-            vec.fit([" "])  # sets up the fixed vocabulary; IDF replaced below
-            vec.idf_ = np.asarray(idf, dtype=np.float64)
+        self = cls(float(state["embedding_weight"]), int(state["min_df"]),
+                   tuple(state["char_ngrams"]) or None)
+        self._vectorizers(word=list(state["word_vocabulary"]),
+                          char=list(state.get("char_vocabulary", [])) or None)
+        for vec, idf in ((self.word, state["word_idf"]), (self.char, state.get("char_idf"))):
+            if vec is not None:
+                vec.fit(["x"])  # sets up the fixed vocabulary; the IDF is replaced below
+                vec.idf_ = np.asarray(idf, dtype=np.float64)
         return self
 
 

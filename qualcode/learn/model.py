@@ -193,7 +193,9 @@ def _card(labels: LabelMatrix, table: pd.DataFrame, model: TrainedModel, setting
         "sentences": int(len(labels.sentences)),
         "languages": sorted(set(labels.sentences["language"])),
         "min_positives": min_positives,
-        "features": {"tfidf": "lemma 1-2-grams + character 2-5-grams",
+        "features": {"tfidf": "lemma 1-2-grams" + (
+                         f" + character {settings.char_ngrams[0]}-{settings.char_ngrams[1]}-grams"
+                         if settings.char_ngrams else ""),
                      "embeddings": EMBEDDING if model.embeddings else None},
         "classifier": {"name": "logistic regression per code (liblinear)",
                        **settings.as_dict()},

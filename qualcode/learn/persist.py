@@ -39,12 +39,12 @@ def save_model(project: Project, model: TrainedModel) -> Path:
         embeddings=np.asarray(model.embeddings), coef=model.linear.coef,
         intercept=model.linear.intercept,
         settings=np.asarray(json.dumps(model.linear.settings.as_dict())),
-        featurizer=np.asarray(json.dumps({"embedding_weight": state["embedding_weight"],
-                                          "min_df": state["min_df"]})),
+        featurizer=np.asarray(json.dumps({k: state[k] for k in ("embedding_weight", "min_df",
+                                                                 "char_ngrams")})),
         word_vocabulary=np.asarray(state["word_vocabulary"], dtype=str),
         word_idf=state["word_idf"],
-        char_vocabulary=np.asarray(state["char_vocabulary"], dtype=str),
-        char_idf=state["char_idf"])
+        char_vocabulary=np.asarray(state.get("char_vocabulary", []), dtype=str),
+        char_idf=state.get("char_idf", np.zeros(0)))
     data = buf.getvalue()
     model.card["model_sha256"] = hashlib.sha256(data).hexdigest()
     _write(folder / MODEL_FILE, data)
@@ -88,9 +88,9 @@ def load_model(project: Project) -> TrainedModel:
     featurizer = Featurizer.from_state({
         **feat, "word_vocabulary": arrays["word_vocabulary"].tolist(),
         "word_idf": arrays["word_idf"], "char_vocabulary": arrays["char_vocabulary"].tolist(),
-        "char_idf": arrays["char_idf"]})
+        "char_idf": arrays["char_idf"] if len(arrays["char_vocabulary"]) else None})
     linear = LinearModel(codes=arrays["codes"].tolist(),
-                         settings=Settings(**json.loads(str(arrays["settings"]))),
+                         settings=Settings.from_dict(json.loads(str(arrays["settings"]))),
                          featurizer=featurizer, coef=arrays["coef"],
                          intercept=arrays["intercept"])
     return TrainedModel(linear=linear, predicted=arrays["predicted"].astype(bool),
