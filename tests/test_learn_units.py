@@ -137,3 +137,15 @@ def test_embeddings_equal_wordllamas_own_mean_pooling():
     theirs = features._wordllama().embed(texts, norm=True)
     assert np.allclose(ours[:3], theirs, atol=1e-6)
     assert not ours[3].any()  # an empty text: zeros (wordllama itself gives NaN)
+
+
+def test_fast_character_tfidf_equals_scikit_learns():
+    from qualcode.learn.features import Featurizer
+
+    train = ["they lie to we", "the promise be break", "rain come late", "they lie again"]
+    feat = Featurizer(char_ngrams=(2, 5), min_df=1).fit(train)
+    texts = ["they break the promise they break", "", "unknownword rain", "lie lie lie"]
+    ours = feat._char_tfidf(texts).toarray()
+    theirs = feat.char.transform(texts).toarray()
+    assert ours.shape == theirs.shape and ours[0].any()
+    assert np.allclose(ours, theirs, atol=1e-6)

@@ -23,7 +23,7 @@ class Settings:
     C: float = 4.0  # noqa: N815 - scikit-learn's name
     embedding_weight: float = 1.0
     min_df: int = 2
-    char_ngrams: tuple[int, int] | None = None  # (2, 5): +0.01 CV F1, 2x slower
+    char_ngrams: tuple[int, int] | None = (2, 5)
     class_weight: str | None = None
     min_train_positives: int = 2
 
