@@ -22,6 +22,8 @@ EMBEDDING_DIM = 256
 def lemma_texts(texts: Sequence[str], languages: Sequence[str]) -> list[str]:
     """Each text as its lower-cased lookup lemmas, space-separated (punctuation and
     numbers dropped), lemmatised with the text's language."""
+    from spacy.attrs import IS_ALPHA, NORM
+
     from qualcode.autocode.pipeline import make_nlp, matchable
 
     out = [""] * len(texts)
@@ -30,9 +32,11 @@ def lemma_texts(texts: Sequence[str], languages: Sequence[str]) -> list[str]:
         by_lang.setdefault(str(lang), []).append(i)
     for lang, rows in sorted(by_lang.items()):
         nlp = make_nlp(lang)
+        strings = nlp.vocab.strings
         docs = nlp.tokenizer.pipe(matchable(texts[i]) for i in rows)
         for i, doc in zip(rows, docs, strict=True):
-            out[i] = " ".join(t.norm_ for t in doc if t.is_alpha)
+            arr = doc.to_array([IS_ALPHA, NORM])
+            out[i] = " ".join(strings[int(h)] for a, h in arr if a)
     return out
 
 

@@ -43,10 +43,11 @@ def predict_sentences(model: TrainedModel, sentences: pd.DataFrame, texts: pd.Da
 
     if not len(sentences):
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
-    docs = texts.set_index("document")
+    text_of = dict(zip(texts["document"], texts["text"], strict=True))
+    language_of = dict(zip(texts["document"], texts["language"], strict=True))
     rows = sentences[["document", "start", "end"]].reset_index(drop=True)
-    spans = [docs.at[d, "text"][a:b] for d, a, b in rows.itertuples(index=False)]
-    langs = rows["document"].map(docs["language"]).tolist()
+    spans = [text_of[d][a:b] for d, a, b in rows.itertuples(index=False)]
+    langs = [language_of[d] for d in rows["document"]]
     scores = score_texts(model, spans, langs)
     limit = model.thresholds_both if with_rules else model.thresholds
     with np.errstate(invalid="ignore"):
