@@ -172,19 +172,16 @@ def main() -> None:
         print("| candidate | rules F1 per theme (micro) | model | both | seconds |")
         print("|---|---|---|---|---|")
         candidates = [
-            ("linear: lemma 1-2-gram TF-IDF + wordllama, across languages (shipped)",
-             linear(labels, Settings(), vectors)),
-            ("linear: TF-IDF only", linear(labels, Settings(), None)),
-            ("linear: TF-IDF 2-5-char + word, no embeddings",
-             linear(labels, Settings(char_ngrams=(2, 5)), None)),
-            ("linear: TF-IDF + wordllama, per language",
-             linear(labels, Settings(), vectors, per_language=True)),
-            ("linear: as shipped, class_weight=balanced",
+            ("shipped: TF-IDF (lemma 1-2-grams, char 2-5-grams) + wordllama, one model "
+             "across languages", linear(labels, Settings(), vectors)),
+            ("TF-IDF alone (no embeddings)", linear(labels, Settings(), None)),
+            ("lemma 1-2-gram TF-IDF + wordllama (no char n-grams)",
+             linear(labels, Settings(char_ngrams=None), vectors)),
+            ("shipped, char 3-5-grams", linear(labels, Settings(char_ngrams=(3, 5)), vectors)),
+            ("shipped, class_weight=balanced",
              linear(labels, Settings(class_weight="balanced"), vectors)),
-            ("linear: as shipped + character 2-5-grams",
-             linear(labels, Settings(char_ngrams=(2, 5)), vectors)),
-            ("linear: as shipped + character 3-5-grams",
-             linear(labels, Settings(char_ngrams=(3, 5)), vectors)),
+            ("shipped, one model per language",
+             linear(labels, Settings(), vectors, per_language=True)),
         ]
         if args.textcat:
             candidates.append(("spaCy textcat_multilabel (BOW 1-2-grams, lemmas)",
