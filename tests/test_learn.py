@@ -191,12 +191,13 @@ def test_saved_model_and_card_round_trip(trained):
 
 
 def test_uncertainty_orders_suggestions_by_distance_to_threshold(trained):
-    from qualcode.learn.predict import uncertainty
+    from qualcode.learn.predict import rank_by_uncertainty, uncertainty
 
     proj, result, _ = trained
     sug = proj.codings(coders=["auto"], statuses=["suggested"])
     ranked = uncertainty(result.model, sug, languages={d: "en" for d in sug.document})
     assert len(ranked) == len(sug) > 0
+    assert ranked.id.tolist() == rank_by_uncertainty(proj, sug).id.tolist()
     margins = ranked.margin.abs().to_numpy()
     known = margins[~np.isnan(margins)]
     assert (np.diff(known) >= 0).all()
@@ -244,4 +245,15 @@ def test_cli_train_prints_the_table_and_errors_without_decisions(trained, tmp_pa
     assert res.stderr == ("Error: no coding decisions to learn from - code passages "
                           "(qualcode code) or review suggestions (qualcode review), then run "
                           "qualcode train\n")
+    text, truth = transcript(1)
+    write(empty / "interviews" / "D1.md", text)
+    few = open_project(empty, coder="ana")
+    few.import_interviews()
+    for quote in truth["betrayal"]:
+        few.code("D1", "betrayal", quote=quote)
+    res = runner.invoke(app, ["--project", str(empty), "train"])
+    assert (res.exit_code, res.stderr) == (1, "Error: no code has 8 coded sentences yet (most: "
+                                              "betrayal with 3) - code more passages, then run "
+                                              "qualcode train\n")
+    few.close()
 

@@ -87,6 +87,19 @@ def uncertainty(model: TrainedModel, suggestions: pd.DataFrame,
     return out.iloc[order].reset_index(drop=True)
 
 
+def rank_by_uncertainty(project: Project, suggestions: pd.DataFrame,
+                        model: TrainedModel | None = None) -> pd.DataFrame:
+    """One call for `review --order uncertain`: `uncertainty` with the saved model and
+    the documents' languages (suggestions as `project.codings(statuses=["suggested"])`;
+    their `id` column gives the review order)."""
+    from qualcode.learn.persist import load_model
+
+    model = model or load_model(project)
+    docs = project.documents()
+    return uncertainty(model, suggestions,
+                       dict(zip(docs["document"], docs["language"], strict=True)))
+
+
 def model_suggestions(project: Project, documents: Sequence[str] | None = None,
                       with_rules: bool = False, model: TrainedModel | None = None
                       ) -> pd.DataFrame:
