@@ -314,6 +314,14 @@ class Project:
                                 pseudonymize=pseudonymize)
         return build_report(self, Path(path), options)
 
+    def train(self, codes: list[str] | None = None, coders: list[str] | None = None,
+              save: bool = True):
+        """Learn suggestions from the coders' decisions (see `qualcode train`); returns a
+        TrainResult: .table (grouped-CV quality per code), .card, .model."""
+        from qualcode.learn.model import train
+
+        return train(self, codes=codes, coders=coders, save=save)
+
     def respondents(self) -> pd.DataFrame:
         """One row per respondent in a document: document, case, words, attributes."""
         from qualcode import datasets

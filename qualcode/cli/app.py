@@ -66,13 +66,14 @@ def _register() -> None:
     from qualcode.cli import (
         commands_analysis,
         commands_coding,
+        commands_learn,
         commands_project,
         commands_report,
         commands_serve,
     )
 
-    for module in (commands_project, commands_coding, commands_analysis, commands_report,
-                   commands_serve):
+    for module in (commands_project, commands_coding, commands_analysis, commands_learn,
+                   commands_report, commands_serve):
         module.register(app)
 
 

@@ -1,0 +1,229 @@
+"""Training: cross-validated quality, the final model, and its card.
+
+`fit_labels` works on a label matrix and the rules' predictions only (no project), so
+it is what tests and the comparison bench call; `train` fetches the frames, fits and
+saves the model and card in `.qualcode/models/`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qualcode.errors import QualcodeError, UsageError
+from qualcode.learn.classifier import LinearModel, Settings
+from qualcode.learn.data import LabelMatrix
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.project import Project
+
+MIN_POSITIVES = 8
+MIN_F1 = 0.2  # a code whose cross-validated model F1 is lower is not predicted
+SEED = 0
+
+
+class TrainError(QualcodeError):
+    """There is not enough to learn from (or no model to use)."""
+
+
+@dataclass
+class TrainedModel:
+    """What prediction needs: the classifier, which codes it predicts, and thresholds."""
+
+    linear: LinearModel
+    predicted: np.ndarray  # bool per code
+    thresholds: np.ndarray  # per code, model alone (inf: never)
+    thresholds_both: np.ndarray  # per code, when or'ed with the rules
+    embeddings: bool
+    card: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> list[str]:
+        return self.linear.codes
+
+
+@dataclass
+class TrainResult:
+    """`project.train()`: the per-code quality table, the card, and the model."""
+
+    table: pd.DataFrame
+    card: dict[str, Any]
+    model: TrainedModel
+    path: Path | None = None
+
+
+def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_POSITIVES,
+               embeddings: bool | None = None, settings: Settings | None = None,
+               seed: int = SEED) -> tuple[TrainedModel, pd.DataFrame]:
+    """Grouped nested CV of the model on `labels` (rules: bool sentences x codes), then
+    the final model on all of them with thresholds chosen on the CV's out-of-fold
+    scores. Returns the model and the quality table."""
+    from qualcode.learn.evaluate import (
+        INNER_FOLDS,
+        OUTER_FOLDS,
+        nested_cv,
+        quality_table,
+        thresholds,
+    )
+    from qualcode.learn.features import embed, embeddings_available, lemma_texts
+
+    settings = settings or Settings()
+    if embeddings is None:
+        embeddings = embeddings_available()
+    y, codes = labels.y, labels.codes
+    n_docs = len(set(labels.groups))
+    if n_docs < 2:
+        raise TrainError(f"decisions in {n_docs} document(s) - train needs coded passages in "
+                         "at least 2 documents to cross-validate; code or review more")
+    lemmas = lemma_texts(labels.texts, labels.sentences["language"].tolist())
+    vectors = embed(labels.texts) if embeddings else None
+    trainable = (y == 1).sum(axis=0) >= min_positives
+
+    def fit_score(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        model = LinearModel(codes, settings).fit(
+            [lemmas[i] for i in train], None if vectors is None else vectors[train], y[train],
+            trainable)
+        return model.scores([lemmas[i] for i in test],
+                            None if vectors is None else vectors[test])
+
+    cv = nested_cv(fit_score, y, labels.groups, rules, OUTER_FOLDS, INNER_FOLDS, seed)
+    t_alone, t_both = thresholds(cv.scores, y, rules)
+    table = quality_table(codes, y, rules, cv, trainable)
+    cv_f1 = table["model_f1"].fillna(0.0).to_numpy()
+    predicted = trainable & np.isfinite(t_alone) & (cv_f1 >= MIN_F1)
+    status = np.where(predicted, "predicted", np.where(
+        trainable, f"not predicted: CV F1 < {MIN_F1:.2f}",
+        f"not predicted: < {min_positives} positives"))
+    for m in ("precision", "recall", "f1"):  # a code the model leaves out: both = rules
+        table[f"both_{m}"] = table[f"both_{m}"].where(predicted, table[f"rules_{m}"])
+    table.insert(1, "status", status)
+    table.insert(2, "threshold", np.where(predicted, t_alone, np.nan))
+    final = LinearModel(codes, settings).fit(lemmas, vectors, y, predicted)
+    model = TrainedModel(linear=final, predicted=predicted,
+                         thresholds=np.where(predicted, t_alone, math.inf),
+                         thresholds_both=np.where(predicted, t_both, math.inf),
+                         embeddings=bool(embeddings))
+    model.card = _card(labels, table, model, settings, len(cv.folds), seed, min_positives)
+    return model, table
+
+
+def train(project: Project, codes: Sequence[str] | None = None,
+          coders: Sequence[str] | None = None, save: bool = True) -> TrainResult:
+    """Learn from the human decisions of `coders` (default: every human coder) for
+    `codes` (default: the whole codebook; a code brings its sub-codes); save the model
+    and card in `.qualcode/models/` unless save=False."""
+    from qualcode.learn.data import (
+        decisions,
+        fingerprint,
+        label_matrix,
+        latest_decision,
+        rule_matrix,
+        training_frames,
+    )
+    from qualcode.learn.persist import save_model
+
+    book = project.codebook
+    if codes:
+        book.check_ids(list(codes))
+        wanted = book.expand(list(codes))
+    else:
+        wanted = [c.id for c, _, _ in book.walk()]
+    sentences, codings = training_frames(project)
+    humans = sorted(set(codings.loc[codings["coder"] != "auto", "coder"]))
+    if coders:
+        missing = [c for c in coders if c not in humans]
+        if missing:
+            raise UsageError(f"no codings by {', '.join(missing)} - coders with codings: "
+                             f"{', '.join(humans) or 'none'}")
+    dec = decisions(codings, coders)
+    if not len(dec):
+        raise TrainError("no coding decisions to learn from - code passages (qualcode code) "
+                         "or review suggestions (qualcode review), then run qualcode train")
+    labels = label_matrix(sentences, codings, book.lineage, wanted, coders)
+    rules = rule_matrix(labels.sentences, codings, book.lineage, wanted)
+    counts = labels.positives()
+    best = max(counts, key=lambda c: counts[c]) if counts else None
+    if best is None or counts[best] < MIN_POSITIVES:
+        most = f"most: {best} with {counts[best]}" if best else "no codes"
+        raise TrainError(f"no code has {MIN_POSITIVES} coded sentences yet ({most}) - code "
+                         "more passages, then run qualcode train")
+    model, table = fit_labels(labels, rules)
+    model.card.update({
+        "coders": list(coders) if coders else sorted(set(dec["coder"]) - {"auto"}),
+        "latest_decision": latest_decision(codings, coders),
+        "decisions_fingerprint": fingerprint(codings, coders),
+    })
+    path = save_model(project, model) if save else None
+    return TrainResult(table=table, card=model.card, model=model, path=path)
+
+
+def _card(labels: LabelMatrix, table: pd.DataFrame, model: TrainedModel, settings: Settings,
+          folds: int, seed: int, min_positives: int) -> dict[str, Any]:
+    """The model card: what it learnt from, how good it is, how to reproduce it."""
+    import datetime as dt
+    import platform
+
+    from qualcode.learn.evaluate import INNER_FOLDS
+    from qualcode.learn.features import EMBEDDING
+
+    explicit = labels.explicit.sum(axis=0)
+    per_code = {}
+    for j, row in enumerate(table.to_dict("records")):
+        code = row["code"]
+        per_code[code] = {
+            "positives": int(row["positives"]), "negatives": int(row["negatives"]),
+            "explicit_negatives": int(explicit[j]),
+            "predicted": bool(model.predicted[j]), "status": row["status"],
+            "threshold": _num(model.thresholds[j]),
+            "threshold_with_rules": _num(model.thresholds_both[j]),
+            "quality": {src: {m: _num(row[f"{src}_{m}"]) for m in ("precision", "recall", "f1")}
+                        for src in ("rules", "model", "both")},
+        }
+    return {
+        "format": 1,
+        "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "documents": int(len(set(labels.groups))),
+        "sentences": int(len(labels.sentences)),
+        "languages": sorted(set(labels.sentences["language"])),
+        "min_positives": min_positives,
+        "features": {"tfidf": "lemma 1-2-grams" + (
+                         f" + character {settings.char_ngrams[0]}-{settings.char_ngrams[1]}-grams"
+                         if settings.char_ngrams else ""),
+                     "embeddings": EMBEDDING if model.embeddings else None},
+        "classifier": {"name": "logistic regression per code (liblinear)",
+                       **settings.as_dict()},
+        "cross_validation": {"grouped_by": "document", "folds": folds,
+                             "inner_folds": INNER_FOLDS, "seed": seed,
+                             "thresholds": "best F1 on out-of-fold scores of the training "
+                                           "documents only"},
+        "versions": _versions(),
+        "python": platform.python_version(),
+        "codes": per_code,
+    }
+
+
+def _num(value: float) -> float | None:
+    """A JSON-safe number (None for NaN and inf), rounded for reading."""
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+
+
+def _versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import qualcode
+
+    out: dict[str, str | None] = {"qualcode": qualcode.__version__}
+    for name in ("spacy", "scikit-learn", "numpy", "wordllama"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out

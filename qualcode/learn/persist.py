@@ -1,0 +1,143 @@
+"""The model on disk: `.qualcode/models/model.npz` (arrays and vocabularies, loaded
+without pickle) and `card.json` (what it learnt from, its quality, its thresholds)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qualcode.learn.model import TrainedModel
+    from qualcode.project import Project
+
+MODEL_FILE = "model.npz"
+CARD_FILE = "card.json"
+
+
+def models_dir(project: Project) -> Path:
+    return project.root / ".qualcode" / "models"
+
+
+def save_model(project: Project, model: TrainedModel) -> Path:
+    """Write the model and its card (each atomically); returns the folder."""
+    import numpy as np
+
+    folder = models_dir(project)
+    folder.mkdir(parents=True, exist_ok=True)
+    feat = model.linear.featurizer
+    assert feat is not None and model.linear.coef is not None
+    state = feat.state()
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf, codes=np.asarray(model.codes, dtype=str), predicted=model.predicted,
+        thresholds=model.thresholds, thresholds_both=model.thresholds_both,
+        embeddings=np.asarray(model.embeddings), coef=model.linear.coef,
+        intercept=model.linear.intercept,
+        settings=np.asarray(json.dumps(model.linear.settings.as_dict())),
+        featurizer=np.asarray(json.dumps({k: state[k] for k in ("embedding_weight", "min_df",
+                                                                 "char_ngrams")})),
+        word_vocabulary=np.asarray(state["word_vocabulary"], dtype=str),
+        word_idf=state["word_idf"],
+        char_vocabulary=np.asarray(state.get("char_vocabulary", []), dtype=str),
+        char_idf=state.get("char_idf", np.zeros(0)))
+    data = buf.getvalue()
+    model.card["model_sha256"] = hashlib.sha256(data).hexdigest()
+    _write(folder / MODEL_FILE, data)
+    _write(folder / CARD_FILE, (json.dumps(model.card, indent=1, ensure_ascii=False) + "\n")
+           .encode("utf-8"))
+    return folder
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def read_card(project: Project) -> dict[str, Any] | None:
+    """The model card, or None when no model was trained."""
+    path = models_dir(project) / CARD_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_model(project: Project) -> TrainedModel:
+    """The saved model (an error naming the fix when there is none or it is damaged)."""
+    import numpy as np
+
+    from qualcode.learn.classifier import LinearModel, Settings
+    from qualcode.learn.features import Featurizer
+    from qualcode.learn.model import TrainedModel, TrainError
+
+    card = read_card(project)
+    path = models_dir(project) / MODEL_FILE
+    if card is None or not path.is_file():
+        raise TrainError("no model yet - run qualcode train")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
+        raise TrainError(f"{path} does not match its card - run qualcode train again")
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    feat = json.loads(str(arrays["featurizer"]))
+    featurizer = Featurizer.from_state({
+        **feat, "word_vocabulary": arrays["word_vocabulary"].tolist(),
+        "word_idf": arrays["word_idf"], "char_vocabulary": arrays["char_vocabulary"].tolist(),
+        "char_idf": arrays["char_idf"] if len(arrays["char_vocabulary"]) else None})
+    linear = LinearModel(codes=arrays["codes"].tolist(),
+                         settings=Settings.from_dict(json.loads(str(arrays["settings"]))),
+                         featurizer=featurizer, coef=arrays["coef"],
+                         intercept=arrays["intercept"])
+    return TrainedModel(linear=linear, predicted=arrays["predicted"].astype(bool),
+                        thresholds=arrays["thresholds"],
+                        thresholds_both=arrays["thresholds_both"],
+                        embeddings=bool(arrays["embeddings"]), card=card)
+
+
+def model_status(project: Project, latest_decision: str | None = None) -> dict[str, Any]:
+    """Whether a model exists and whether it is older than the latest decision.
+
+    `latest_decision` (ISO time) lets `qualcode status` pass what it already knows;
+    without it the decisions are read from the store (this imports pandas)."""
+    card = read_card(project)
+    if card is None:
+        return {"model": False, "stale": None, "message": "no model - run qualcode train"}
+    seen = card.get("latest_decision")
+    changed = None
+    if latest_decision is None:
+        from qualcode.learn.data import fingerprint
+        from qualcode.learn.data import latest_decision as latest
+
+        codings = project.codings(include_orphaned=False)
+        codings = codings[codings["case"].notna()]
+        coders = card.get("coders") or None
+        latest_decision = latest(codings, coders)
+        changed = fingerprint(codings, coders) != card.get("decisions_fingerprint")
+    newer = _after(latest_decision, seen)
+    stale = bool(newer or changed)
+    predicted = [c for c, v in card.get("codes", {}).items() if v.get("predicted")]
+    return {
+        "model": True, "stale": stale, "trained_at": card.get("trained_at"),
+        "coders": card.get("coders"), "codes_predicted": predicted,
+        "latest_decision_seen": seen, "latest_decision": latest_decision,
+        "message": ("decisions changed since the model was trained - run qualcode train"
+                    if stale else "the model has seen every decision"),
+    }
+
+
+def _after(a: str | None, b: str | None) -> bool:
+    """Whether time a is later than time b (ISO strings; None is the earliest)."""
+    if a is None:
+        return False
+    if b is None:
+        return True
+
+    def parse(s: str) -> datetime:
+        return datetime.fromisoformat(s).replace(tzinfo=None)
+
+    return parse(a) > parse(b)

@@ -1,0 +1,113 @@
+"""Using a trained model: scores for respondent sentences (auto-coding), and how unsure
+the model is about existing suggestions (review order)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.learn.model import TrainedModel
+    from qualcode.project import Project
+
+PREDICTION_COLUMNS = ["document", "start", "end", "code", "score"]
+
+
+def score_texts(model: TrainedModel, texts: Sequence[str], languages: Sequence[str]
+                ) -> np.ndarray:
+    """Scores (texts x model codes), NaN for codes the model does not predict."""
+    from qualcode.learn.features import embed, lemma_texts
+
+    if not len(texts):
+        return np.zeros((0, len(model.codes)))
+    lemmas = lemma_texts(list(texts), list(languages))
+    vectors = embed(list(texts)) if model.embeddings else None
+    scores = model.linear.scores(lemmas, vectors)
+    scores[:, ~model.predicted] = np.nan
+    return scores
+
+
+def predict_sentences(model: TrainedModel, sentences: pd.DataFrame, texts: pd.DataFrame,
+                      with_rules: bool = False) -> pd.DataFrame:
+    """Codes the model finds in `sentences` (document, start, end: respondent speech
+    only - the caller passes respondent sentences), one row per sentence and code whose
+    score reaches the code's threshold: document, start, end, code, score.
+
+    `texts` has document, language, text (as `project.documents()`). With with_rules,
+    the thresholds chosen for use together with the rules (`autocode --source both`)."""
+    import pandas as pd
+
+    if not len(sentences):
+        return pd.DataFrame(columns=PREDICTION_COLUMNS)
+    text_of = dict(zip(texts["document"], texts["text"], strict=True))
+    language_of = dict(zip(texts["document"], texts["language"], strict=True))
+    rows = sentences[["document", "start", "end"]].reset_index(drop=True)
+    spans = [text_of[d][a:b] for d, a, b in rows.itertuples(index=False)]
+    langs = [language_of[d] for d in rows["document"]]
+    scores = score_texts(model, spans, langs)
+    limit = model.thresholds_both if with_rules else model.thresholds
+    with np.errstate(invalid="ignore"):
+        hit = scores >= limit
+    r, k = np.nonzero(hit)
+    out = rows.iloc[r].reset_index(drop=True)
+    out["code"] = [model.codes[j] for j in k]
+    out["score"] = scores[r, k]
+    return out.sort_values(["document", "start", "code"], kind="stable").reset_index(drop=True)
+
+
+def uncertainty(model: TrainedModel, suggestions: pd.DataFrame,
+                languages: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The suggestions (with document, code, text and `language` or a `languages` map
+    document -> language), closest to their code's threshold first: adds `score` and
+    `margin` (score - threshold; negative: the model would not suggest it). Suggestions
+    of codes the model does not predict come last, in their original order."""
+    if "language" in suggestions:
+        langs = suggestions["language"].tolist()
+    elif languages is not None:
+        langs = [languages[d] for d in suggestions["document"]]
+    else:
+        raise ValueError("uncertainty needs a language column or a languages mapping")
+    out = suggestions.copy()
+    index = {c: j for j, c in enumerate(model.codes)}
+    scores = score_texts(model, out["text"].tolist(), langs) if len(out) else None
+    score = np.full(len(out), np.nan)
+    margin = np.full(len(out), np.nan)
+    for i, code in enumerate(out["code"]):
+        j = index.get(code)
+        if j is not None and scores is not None and model.predicted[j]:
+            score[i] = scores[i, j]
+            margin[i] = scores[i, j] - model.thresholds[j]
+    out["score"] = score
+    out["margin"] = margin
+    order = np.lexsort((np.arange(len(out)), np.abs(np.nan_to_num(margin, nan=np.inf))))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def rank_by_uncertainty(project: Project, suggestions: pd.DataFrame,
+                        model: TrainedModel | None = None) -> pd.DataFrame:
+    """One call for `review --order uncertain`: `uncertainty` with the saved model and
+    the documents' languages (suggestions as `project.codings(statuses=["suggested"])`;
+    their `id` column gives the review order)."""
+    from qualcode.learn.persist import load_model
+
+    model = model or load_model(project)
+    docs = project.documents()
+    return uncertainty(model, suggestions,
+                       dict(zip(docs["document"], docs["language"], strict=True)))
+
+
+def model_suggestions(project: Project, documents: Sequence[str] | None = None,
+                      with_rules: bool = False, model: TrainedModel | None = None
+                      ) -> pd.DataFrame:
+    """One call for `autocode --source model|both`: the saved model's predictions for
+    the respondent sentences of `documents` (default: all)."""
+    from qualcode.analysis.sentences import respondent_sentences
+    from qualcode.learn.persist import load_model
+
+    model = model or load_model(project)
+    sentences = respondent_sentences(project, list(documents) if documents else None)
+    return predict_sentences(model, sentences, project.documents(), with_rules=with_rules)
