@@ -108,6 +108,19 @@ def texts(project: Project, documents: list[str] | None = None) -> dict[str, str
         return document_texts(conn, documents)
 
 
+def text_frame(project: Project, documents: list[str] | None = None) -> pd.DataFrame:
+    """document, language, text of these documents (all when None)."""
+    import pandas as pd
+
+    from qualcode.store.documents import document_briefs, document_texts
+
+    with project.engine.connect() as conn:
+        briefs = document_briefs(conn, documents)
+        text_of = document_texts(conn, [b.id for b in briefs])
+    return pd.DataFrame([(b.id, b.language, text_of[b.id]) for b in briefs],
+                        columns=["document", "language", "text"])
+
+
 def unit_spans(project: Project, unit: str, documents: list[str] | None = None
                ) -> pd.DataFrame:
     """(document, start, end) of the respondent turns or sentences of these documents."""

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 CODING_COLUMNS = ["id", "document", "case", "speaker", "code", "start", "end", "text",
-                  "coder", "origin", "status", "rule", "anchor", "created_at", "updated_at",
-                  "decided_by", "decided_at"]
+                  "coder", "origin", "status", "rule", "score", "anchor", "created_at",
+                  "updated_at", "decided_by", "decided_at"]
 
 
 def documents_frame(project: Project, pseudonymize: bool = False) -> pd.DataFrame:
@@ -82,8 +82,9 @@ def codings_frame(
     with project.engine.connect() as conn:
         rows = coding_rows(conn, codes, coders, origins, statuses, documents, include_orphaned)
     df = pd.DataFrame(rows, columns=["id", "document", "case", "speaker", "start", "end", "text",
-                                     "code", "coder", "origin", "status", "rule", "anchor",
-                                     "created_at", "updated_at", "decided_by", "decided_at"])
+                                     "code", "coder", "origin", "status", "rule", "score",
+                                     "anchor", "created_at", "updated_at", "decided_by",
+                                     "decided_at"])
     df = df[CODING_COLUMNS]
     if pseudonymize:
         df = pseudonymize_frame(project, df)
@@ -254,7 +255,7 @@ def _nfc(value: object) -> str:
 
 
 # columns that never hold a person's name: left as they are
-_STRUCTURAL = {"id", "code", "coder", "origin", "status", "rule", "anchor", "language",
+_STRUCTURAL = {"id", "code", "coder", "origin", "status", "rule", "score", "anchor", "language",
                "start", "end", "words", "respondent_words", "created_at", "updated_at",
                "decided_by", "decided_at", "turn", "role"}
 

@@ -167,20 +167,21 @@ class Project:
 
     def autocode(self, codes: list[str] | None = None, documents: list[str] | None = None,
                  unit: str = "sentence", dry_run: bool = False, accept: bool = False,
-                 progress: Any = None) -> pd.DataFrame:
-        """Apply the codebook's rules; returns the suggestions (see `qualcode autocode`).
-
-        The full result (counts added / removed / kept) is `autocode_run(...)`."""
-        return self.autocode_run(codes, documents, unit, dry_run, accept, progress).suggestions
+                 progress: Any = None, source: str | None = None) -> pd.DataFrame:
+        """Apply the codebook's rules and the learned model (`source` rules, model or both;
+        default both once `train` has run); returns the suggestions (see `qualcode
+        autocode`). The full result (counts added / removed / kept) is `autocode_run`."""
+        return self.autocode_run(codes, documents, unit, dry_run, accept, progress,
+                                 source).suggestions
 
     def autocode_run(self, codes: list[str] | None = None, documents: list[str] | None = None,
                      unit: str = "sentence", dry_run: bool = False, accept: bool = False,
-                     progress: Any = None):
-        """Apply the codebook's rules; returns an AutocodeResult with counts."""
+                     progress: Any = None, source: str | None = None):
+        """Apply the rules (and model); returns an AutocodeResult with counts."""
         from qualcode.autocode.run import autocode
 
         return autocode(self, codes=codes, documents=documents, unit=unit, dry_run=dry_run,
-                        accept=accept, progress=progress)
+                        accept=accept, progress=progress, source=source)
 
     def summary(self, by: list[str] | None = None, unit: str = "respondent",
                 value: str | None = None, include_suggestions: bool = False,

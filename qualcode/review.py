@@ -35,8 +35,15 @@ class ReviewStats:
     history: list[tuple[int, dict[str, Any], str]] = field(default_factory=list)
 
 
-def queue(project: Project, code: str | None = None, document: str | None = None) -> list[int]:
-    """Ids of the suggestions still to decide, in document order."""
+ORDERS = ("document", "uncertain")
+
+
+def queue(project: Project, code: str | None = None, document: str | None = None,
+          order: str = "document") -> list[int]:
+    """Ids of the suggestions still to decide: in document order, or (order="uncertain")
+    those the learned model is least sure about first."""
+    if order not in ORDERS:
+        raise CodingError(f"unknown order {order!r} - use document or uncertain")
     from qualcode.store.codings import suggestion_queue
 
     codes = None
@@ -47,7 +54,23 @@ def queue(project: Project, code: str | None = None, document: str | None = None
     if document:
         project.check_values(documents=[document])
     with project.engine.connect() as conn:
-        return suggestion_queue(conn, codes, document)
+        ids = suggestion_queue(conn, codes, document)
+    if order == "uncertain" and ids:
+        ids = _least_sure_first(project, ids)
+    return ids
+
+
+def _least_sure_first(project: Project, ids: list[int]) -> list[int]:
+    from qualcode.learn.persist import read_card
+    from qualcode.learn.predict import rank_by_uncertainty
+
+    if read_card(project) is None:
+        raise CodingError("--order uncertain needs a trained model - run qualcode train "
+                          "first")
+    pending = project.codings(statuses=["suggested"])
+    pending = pending[pending.id.isin(ids)]
+    ranked = rank_by_uncertainty(project, pending)
+    return [int(i) for i in ranked.id]
 
 
 def load_item(project: Project, cid: int) -> dict[str, Any]:
@@ -119,14 +142,21 @@ def show(console: Console, project: Project, item: dict[str, Any], n: int, total
     speaker = turn.speaker if turn is not None else "?"
     title = (f"{n}/{total}  {row.document_id} - {speaker}  →  {code.name if code else row.code_id}"
              f" ({row.code_id})")
-    rule = f"rule {row.rule}: matched “{row.matched}”" if row.rule else f"by {row.coder}"
+    if row.rule == "model":
+        rule = f"learned model, score {row.score:.2f}"
+    elif row.rule:
+        rule = f"rule {row.rule}: matched “{row.matched}”" + (
+            f" (model agrees, score {row.score:.2f})" if row.score is not None else "")
+    else:
+        rule = f"by {row.coder}"
     console.print(Panel(body, title=title, subtitle=rule, title_align="left"))
 
 
 def run(project: Project, read: Callable[[], str | None], console: Console,
-        code: str | None = None, document: str | None = None) -> ReviewStats:
+        code: str | None = None, document: str | None = None,
+        order: str = "document") -> ReviewStats:
     """The review loop. `read` returns the next command line (None at the end)."""
-    ids = queue(project, code, document)
+    ids = queue(project, code, document, order)
     stats = ReviewStats()
     total = len(ids)
     if not ids:

@@ -13,10 +13,17 @@ if TYPE_CHECKING:
 
 def project_status(project: Project) -> dict[str, Any]:
     """Counts and disk changes, as plain data."""
+    from qualcode.learn.persist import model_status, read_card
     from qualcode.store import codings, documents
     from qualcode.store.codes import active_codes
 
+    model = None
     with project.engine.connect() as conn:
+        if read_card(project) is not None:
+            card = read_card(project) or {}
+            card_coders = card.get("coders_chosen", card.get("coders")) or None
+            model = model_status(project, latest_decision=codings.latest_decision(
+                conn, card_coders))
         corpus = documents.corpus_counts(conn)
         codes = active_codes(conn)
         by = codings.status_counts(conn)
@@ -42,6 +49,7 @@ def project_status(project: Project) -> dict[str, Any]:
         "new_files": new,
         "changed_files": changed,
         "missing_files": missing,
+        "model": model["message"] if model else "none - qualcode train learns one",
     }
 
 

@@ -57,7 +57,8 @@ def excerpts(
         before.append(_widen_left(full, r.start, context) if context else "")
         after.append(_widen_right(full, r.end, context) if context else "")
     rows = rows.assign(before=before, after=after)
-    fields = [clash.get(c, c) for c in ("code", "coder", "origin", "status", "start", "end")]
+    fields = [clash.get(c, c) for c in ("code", "coder", "origin", "status", "rule", "score",
+                                         "start", "end")]
     cols = ["id", "document", "case", "speaker", *attrs, *fields, "before",
             clash.get("text", "text"), "after"]
     out = rows.reindex(columns=cols).reset_index(drop=True)

@@ -26,6 +26,7 @@ class Suggestion:
     rule: str
     matched: str
     language: str
+    score: float | None = None  # the learned model's score, when it proposed or agreed
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

@@ -28,6 +28,8 @@ class AutocodeResult:
     documents: int = 0
     words: int = 0
     per_code: dict[str, dict[str, int]] = field(default_factory=dict)
+    source: str = "rules"  # rules | model | both
+    notes: list[str] = field(default_factory=list)  # e.g. the model is older than decisions
 
     def table(self) -> pd.DataFrame:
         import pandas as pd
@@ -44,11 +46,15 @@ def autocode(
     dry_run: bool = False,
     accept: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    source: str | None = None,
 ) -> AutocodeResult:
-    """Apply the codebook's rules to respondent turns and store suggestions.
+    """Apply the codebook's rules (and the learned model: `source` rules, model or both;
+    default both when a model has been trained) to respondent turns; store suggestions.
 
     Re-running replaces only unreviewed auto suggestions; accepted and rejected ones,
     and every manual coding, stay as they are. A rejected span is not suggested again.
+    A suggestion records where it came from: its rule, or `model` with the score (a
+    rule suggestion the model agrees with carries the score too).
     """
     import pandas as pd
 
@@ -60,6 +66,8 @@ def autocode(
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} - use sentence, turn or match")
+    source, model = _source(project, source)
+    result_notes = [] if model is None else _model_notes(project, model)
     book = project.codebook
     selected: set[str] | None = None
     if codes:
@@ -73,7 +81,7 @@ def autocode(
         if missing:
             raise UsageError(f"unknown document(s) {', '.join(missing)} - see qualcode status")
     compiled: dict[str, Any] = {}
-    result = AutocodeResult(suggestions=pd.DataFrame())
+    result = AutocodeResult(suggestions=pd.DataFrame(), source=source, notes=result_notes)
     frames = []
     coder = project.coder if accept else None
     remove: list[int] = []
@@ -98,18 +106,21 @@ def autocode(
             if lang not in compiled:
                 compiled[lang] = compile_language(book, lang, project.settings, selected)
             lr = compiled[lang]
-            if not lr.rules:
+            if not lr.rules or source == "model":
                 continue
             items = [(doc_id, s, texts[doc_id][s:e]) for doc_id in ids
                      for s, e in turns_by_doc.get(doc_id, [])]
             found.extend(match_turns(lr, items, unit))
+        if model is not None:
+            found = _with_model(project, model, found, [d.id for d in batch], selected,
+                                source, {d.id: d.language for d in batch})
         _diff(project, batch, found, selected, result, texts, turn_of, remove, add)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
         result.documents += len(batch)
         result.words += sum(d.respondent_words for d in batch)
         if progress:
             progress(min(i + DOC_BATCH, len(docs)), len(docs), "")
-    cols = ["document", "start", "end", "code", "rule", "matched", "language"]
+    cols = ["document", "start", "end", "code", "rule", "matched", "language", "score"]
     result.suggestions = (pd.concat(frames, ignore_index=True) if frames
                           else pd.DataFrame(columns=cols))
     if result.suggestions.empty:
@@ -119,7 +130,8 @@ def autocode(
         with engine.begin() as conn:
             sync_codes(conn, book)
             apply_suggestions(conn, remove, add, coder, project.coder, {
-                "unit": unit, "codes": codes or "all", "documents": result.documents,
+                "unit": unit, "source": source, "codes": codes or "all",
+                "documents": result.documents,
                 "added": result.added, "removed": result.removed, "kept": result.kept,
                 "accepted_directly": accept})
     return result
@@ -170,6 +182,62 @@ def _diff(project: Project, batch: list, found: list[Suggestion], selected: set[
         add.append(dict(document_id=s.document, start=s.start, end=s.end,
                         text=texts[s.document][s.start:s.end], code_id=s.code,
                         speaker=speaker, case_id=case, unit_id=unit, rule=s.rule,
-                        matched=s.matched, language=s.language))
+                        matched=s.matched, language=s.language, score=s.score))
         result.added += 1
     result.removed = len(remove)
+
+
+SOURCES = ("rules", "model", "both")
+
+
+def _source(project: Project, source: str | None) -> tuple[str, Any]:
+    """The source to use and the trained model it needs (None for rules)."""
+    from qualcode.learn.persist import load_model, read_card
+
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"unknown source {source!r} - use rules, model or both")
+    has_model = read_card(project) is not None
+    if source is None:
+        source = "both" if has_model else "rules"
+    if source == "rules":
+        return source, None
+    if not has_model:
+        raise UsageError(f"--source {source} needs a trained model - run qualcode train "
+                         "first")
+    return source, load_model(project)
+
+
+def _model_notes(project: Project, model: Any) -> list[str]:
+    from qualcode.learn.persist import model_status
+
+    status = model_status(project)
+    return [f"the model is older than the latest decisions - {status['message']}"] \
+        if status.get("stale") else []
+
+
+def _with_model(project: Project, model: Any, found: list[Suggestion], documents: list[str],
+                selected: set[str] | None, source: str, languages: dict[str, str]
+                ) -> list[Suggestion]:
+    """Add the model's suggestions for these documents' respondent sentences; a rule
+    suggestion of the same span and code takes the model's score."""
+    from qualcode.learn.predict import model_suggestions
+
+    predicted = model_suggestions(project, documents, with_rules=source == "both",
+                                  model=model)
+    from dataclasses import replace
+
+    by_key: dict[tuple, Suggestion] = {}
+    for s in found:
+        by_key.setdefault((s.document, s.start, s.end, s.code), s)
+    extra = []
+    for doc, start, end, code, score in predicted[["document", "start", "end", "code",
+                                                   "score"]].itertuples(index=False):
+        if selected is not None and code not in selected:
+            continue
+        key = (doc, int(start), int(end), code)
+        if key in by_key:
+            by_key[key] = replace(by_key[key], score=float(score))
+        else:
+            extra.append(Suggestion(doc, int(start), int(end), code, "model", "",
+                                    languages[doc], float(score)))
+    return [by_key.get((s.document, s.start, s.end, s.code), s) for s in found] + extra

@@ -27,10 +27,14 @@ def autocode(
                                                             "write nothing.")] = False,
     accept: Annotated[bool, typer.Option("--accept", help="Store suggestions as accepted "
                                                           "(needs a coder).")] = False,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="rules, model (the one qualcode train learned) or both (default: "
+                         "both when a model exists, else rules).")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
-    """Apply the codebook's rules to respondent turns as suggestions to review.
+    """Apply the codebook's rules (and the learned model) to respondent turns as
+    suggestions to review.
 
     Re-running replaces only unreviewed suggestions; reviewed ones and manual codings stay.
     In Python: project.autocode()
@@ -38,11 +42,14 @@ def autocode(
     proj = get_project(ctx)
     with progress_bar("auto-coding", min_total=2) as bar:
         res = proj.autocode_run(codes=codes, documents=documents, unit=unit, dry_run=dry_run,
-                                accept=accept, progress=bar)
+                                accept=accept, progress=bar, source=source)
+    for note in res.notes:
+        info(f"warning: {note}")
     verb = "would add" if dry_run else "added"
     emit(res.table(), fmt, output, title="Suggestions per code" + (" (dry run)" if dry_run
                                                                    else ""))
-    info(f"{res.documents} documents, {res.words:,} respondent words: {verb} {res.added}, "
+    info(f"{res.documents} documents, {res.words:,} respondent words ({res.source}): "
+         f"{verb} {res.added}, "
          f"removed {res.removed}, kept {res.kept} suggestion(s); "
          f"{res.skipped_decided} already decided")
 
@@ -53,6 +60,10 @@ def review(
                                                            "(and its sub-codes).")] = None,
     document: Annotated[str | None, typer.Option("--document",
                                                  help="Only this document.")] = None,
+    order: Annotated[str, typer.Option(
+        "--order", help="document (default), or uncertain: the suggestions the learned "
+                        "model is least sure about first (after qualcode train).")]
+    = "document",
 ) -> None:
     """Review suggestions: accept, reject, change the code, widen or narrow the span.
 
@@ -72,7 +83,7 @@ def review(
     out = console()
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     read = key_reader(out) if interactive else line_reader(iter(sys.stdin))
-    stats = run(proj, read, out, code=code, document=document)
+    stats = run(proj, read, out, code=code, document=document, order=order)
     info(f"accepted {stats.accepted}, rejected {stats.rejected}, recoded {stats.recoded}, "
          f"skipped {stats.skipped}, undone {stats.undone}, memos {stats.memos}; "
          f"{stats.remaining} suggestion(s) left")

@@ -111,6 +111,7 @@ def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt 
         if items:
             rows.append({"what": label, "value": ", ".join(
                 f"#{f['id']} {f['document_id']}/{f['code_id']}" for f in items)})
+    rows.append({"what": "learned model", "value": st["model"]})
     emit(rows, fmt, output, title="Status")
     if (st["new_files"] or st["changed_files"]) and fmt == Format.table and output is None:
         info("run qualcode import to bring the changes in")

@@ -58,8 +58,6 @@ def training_frames(project: Project, documents: Sequence[str] | None = None
     language and text, and every coding of respondent speech that is not orphaned.
 
     Only documents with a decision (or the given `documents`) are segmented."""
-    from qualcode.analysis.sentences import respondent_sentences
-
     codings = project.codings(include_orphaned=False)
     codings = codings[codings["case"].notna()].reset_index(drop=True)
     if documents is None:
@@ -68,7 +66,7 @@ def training_frames(project: Project, documents: Sequence[str] | None = None
     docs = docs[docs["document"].isin(list(documents))]
     if not len(docs):
         return with_text(_empty_sentences(), docs), codings
-    sentences = respondent_sentences(project, list(docs["document"]))
+    sentences = project.sentences(list(docs["document"]))
     return with_text(sentences, docs), codings
 
 

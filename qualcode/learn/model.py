@@ -157,6 +157,8 @@ def train(project: Project, codes: Sequence[str] | None = None,
     model, table = fit_labels(labels, rules)
     model.card.update({
         "coders": list(coders) if coders else sorted(set(dec["coder"]) - {"auto"}),
+        # None: every coder, so a new coder's decisions make the model out of date too
+        "coders_chosen": list(coders) if coders else None,
         "latest_decision": latest_decision(codings, coders),
         "decisions_fingerprint": fingerprint(codings, coders),
     })

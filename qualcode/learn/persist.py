@@ -115,7 +115,7 @@ def model_status(project: Project, latest_decision: str | None = None) -> dict[s
 
         codings = project.codings(include_orphaned=False)
         codings = codings[codings["case"].notna()]
-        coders = card.get("coders") or None
+        coders = card.get("coders_chosen", card.get("coders")) or None
         latest_decision = latest(codings, coders)
         changed = fingerprint(codings, coders) != card.get("decisions_fingerprint")
     newer = _after(latest_decision, seen)

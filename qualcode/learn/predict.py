@@ -105,9 +105,16 @@ def model_suggestions(project: Project, documents: Sequence[str] | None = None,
                       ) -> pd.DataFrame:
     """One call for `autocode --source model|both`: the saved model's predictions for
     the respondent sentences of `documents` (default: all)."""
-    from qualcode.analysis.sentences import respondent_sentences
     from qualcode.learn.persist import load_model
 
     model = model or load_model(project)
-    sentences = respondent_sentences(project, list(documents) if documents else None)
-    return predict_sentences(model, sentences, project.documents(), with_rules=with_rules)
+    sentences = project.sentences(list(documents) if documents else None)
+    return predict_sentences(model, sentences, _texts(project, documents),
+                             with_rules=with_rules)
+
+
+def _texts(project: Project, documents: Sequence[str] | None) -> pd.DataFrame:
+    """document, language, text of these documents (all when None)."""
+    from qualcode.datasets import text_frame
+
+    return text_frame(project, list(documents) if documents else None)

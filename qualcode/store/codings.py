@@ -327,8 +327,8 @@ def coding_rows(conn: Connection, codes: list[str] | None = None,
                 include_orphaned: bool = True) -> list[Any]:
     """Codings matching the filters, by document, start and id."""
     q = select(c.id, c.document_id, c.case_id, c.speaker, c.start, c.end, c.text, c.code_id,
-               c.coder, c.origin, c.status, c.rule, c.anchor, c.created_at, c.updated_at,
-               c.decided_by, c.decided_at)
+               c.coder, c.origin, c.status, c.rule, c.score, c.anchor, c.created_at,
+               c.updated_at, c.decided_by, c.decided_at)
     for col, values in ((c.code_id, codes), (c.origin, origins),
                         (c.status, statuses), (c.document_id, documents)):
         if values:
@@ -346,6 +346,25 @@ def by_coders(coders: list[str]) -> Any:
     stays its proposer)."""
     return or_(c.coder.in_(coders),
                and_(c.origin == "auto", c.status == "accepted", c.decided_by.in_(coders)))
+
+
+def latest_decision(conn: Connection, coders: list[str] | None = None) -> str | None:
+    """When a person last coded or decided (ISO time), for a model's staleness."""
+    q = select(func.max(c.decided_at)).where(
+        or_(c.coder != AUTO_CODER, c.status.in_(["accepted", "rejected"])),
+        c.anchor != "orphaned", c.case_id.is_not(None))
+    if coders:
+        q = q.where(by_coders(coders))
+    when = conn.execute(q).scalar()
+    if isinstance(when, str):  # SQLite returns the stored text of an aggregate
+        from datetime import datetime as _dt
+
+        when = _dt.fromisoformat(when)
+    if when is not None and when.tzinfo is None:
+        from datetime import UTC
+
+        when = when.replace(tzinfo=UTC)
+    return when.isoformat() if when is not None else None
 
 
 def suggestion_queue(conn: Connection, codes: list[str] | None = None,

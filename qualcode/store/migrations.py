@@ -62,12 +62,12 @@ def _count_speaker_words(conn: Connection) -> None:
 def _v3(conn: Connection) -> None:
     """Version 3: ids of codings, memos and events are never reused (SQLite tables rebuilt
     with AUTOINCREMENT); memos keep a note of a removed coding they were on; auto codings
-    keep the span the auto-coder proposed."""
+    keep the span the auto-coder proposed and the learned model's score."""
     if conn.dialect.name == "sqlite":
         for table in (schema.codings, schema.memos, schema.events):
             _rebuild_sqlite(conn, table)
         return
-    for table, names in ((schema.codings, ("proposed_start", "proposed_end")),
+    for table, names in ((schema.codings, ("proposed_start", "proposed_end", "score")),
                          (schema.memos, ("about",))):
         have = {c["name"] for c in inspect(conn).get_columns(table.name)}
         for name in names:

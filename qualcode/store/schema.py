@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -126,6 +127,8 @@ codings = Table(
     # same proposal is never made again
     Column("proposed_start", Integer),
     Column("proposed_end", Integer),
+    # how sure the learned model was of a suggestion (None: the rules alone proposed it)
+    Column("score", Float),
     Index("ix_codings_doc", "document_id", "code_id"),
     Index("ix_codings_status", "origin", "status"),
     # covers the analysis aggregate (status, anchor, coder filters; group by unit and code)
