@@ -48,7 +48,7 @@ def _workflow(root: Path, db: str | None) -> dict[str, pd.DataFrame]:
         "summary": proj.summary(by=["origin", "rank"], include_suggestions=True),
         "compare": proj.compare("origin"),
         "agreement": proj.agreement(["amina", "lukas"], unit="turn"),
-        "codings": proj.codings().drop(columns=["id", "created_at", "updated_at"])
+        "codings": proj.codings().drop(columns=["id", "created_at", "updated_at", "decided_at"])
         .sort_values(["document", "start", "end", "code", "coder"]).reset_index(drop=True),
         "rerun": pd.DataFrame([{"added": again.added, "removed": again.removed,
                                 "kept": again.kept}]),
@@ -77,3 +77,31 @@ def test_store_url_forms_and_password_never_shown(tmp_path: Path, pg_url: str):
     proj = open_project(tmp_path / "p")
     assert proj.db_url == pg_url
     assert proj.status()["store"].startswith("postgresql")
+
+
+def test_a_version_2_team_store_is_upgraded(tmp_path: Path, pg_url: str):
+    """Schema 3 on PostgreSQL adds its columns in place; ids keep coming from sequences."""
+    from sqlalchemy import inspect, text
+
+    from qualcode.store.engine import make_engine
+
+    root = copy_example(tmp_path / "sahel")
+    proj = open_project(root, db=pg_url, coder="ana")
+    proj.import_interviews()
+    proj.close()
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        for table, col in (("codings", "proposed_start"), ("codings", "proposed_end"),
+                           ("codings", "score"), ("memos", "about")):
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {col}"))
+        conn.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+        before = conn.execute(text("SELECT max(id) FROM codings")).scalar()
+    engine.dispose()
+    proj = open_project(root, db=pg_url, coder="ana")
+    with proj.engine.connect() as conn:
+        cols = {c["name"] for c in inspect(conn).get_columns("codings")}
+    assert {"proposed_start", "proposed_end", "score"} <= cols
+    cid = proj.code("NE-01", "trust_gap", turn=1)
+    assert cid > before
+    assert proj.memos().columns[-1] == "about"
+    proj.close()
