@@ -316,12 +316,13 @@ class Project:
         return build_report(self, Path(path), options)
 
     def train(self, codes: list[str] | None = None, coders: list[str] | None = None,
-              save: bool = True):
+              save: bool = True, documents: list[str] | None = None):
         """Learn suggestions from the coders' decisions (see `qualcode train`); returns a
-        TrainResult: .table (grouped-CV quality per code), .card, .model."""
+        TrainResult: .table (grouped-CV quality per code), .card, .model. `documents`
+        limits learning to those documents (a learning curve)."""
         from qualcode.learn.model import train
 
-        return train(self, codes=codes, coders=coders, save=save)
+        return train(self, codes=codes, coders=coders, save=save, documents=documents)
 
     def respondents(self) -> pd.DataFrame:
         """One row per respondent in a document: document, case, words, attributes."""

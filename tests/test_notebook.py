@@ -61,6 +61,8 @@ def test_notebook_tells_the_story(executed):
         assert needle in html, needle
     # excerpts show highlighted passages
     assert html.count("<mark>") >= 3
+    # rules vs model vs both, and the learning curve
+    assert "model_f1" in html and "coded documents" in html
     # heatmap, forest plot and co-occurrence figures render inline
     assert len(outputs(executed, "image/png")) >= 3
     errors = [o for c in executed.cells for o in c.get("outputs", [])

@@ -115,10 +115,12 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
 
 
 def train(project: Project, codes: Sequence[str] | None = None,
-          coders: Sequence[str] | None = None, save: bool = True) -> TrainResult:
+          coders: Sequence[str] | None = None, save: bool = True,
+          documents: Sequence[str] | None = None) -> TrainResult:
     """Learn from the human decisions of `coders` (default: every human coder) for
     `codes` (default: the whole codebook; a code brings its sub-codes); save the model
-    and card in `.qualcode/models/` unless save=False."""
+    and card in `.qualcode/models/` unless save=False. `documents` limits learning (and
+    its cross-validation) to those documents, e.g. for a learning curve."""
     from qualcode.learn.data import (
         decisions,
         fingerprint,
@@ -135,7 +137,9 @@ def train(project: Project, codes: Sequence[str] | None = None,
         wanted = book.expand(list(codes))
     else:
         wanted = [c.id for c, _, _ in book.walk()]
-    sentences, codings = training_frames(project)
+    sentences, codings = training_frames(project, documents)
+    if documents is not None:
+        codings = codings[codings["document"].isin(list(documents))]
     humans = sorted(set(codings.loc[codings["coder"] != "auto", "coder"]))
     if coders:
         missing = [c for c in coders if c not in humans]
