@@ -211,7 +211,7 @@ def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
     with project.engine.begin() as conn:
         known_cases: set[str] = set()
         for tr, fhash, prev in batch:
-            row, turns, speakers = _rows(tr, fhash, stamp)
+            row, turns, speakers = transcript_rows(tr, fhash, stamp)
             counts = save_document(conn, row, turns, speakers, existed=prev is not None)
             (report.added if prev is None else report.updated).append(tr.id)
             for k, v in counts.items():
@@ -221,7 +221,7 @@ def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
         ensure_cases(conn, known_cases)
 
 
-def _rows(tr: Transcript, fhash: str, stamp: datetime
+def transcript_rows(tr: Transcript, fhash: str, stamp: datetime
           ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """A transcript as the store's document, turn and speaker rows."""
     words: dict[str | None, int] = {}

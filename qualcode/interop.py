@@ -51,7 +51,7 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
     accepted codings (origin `imported`), variables attributes, notes memos. All in one
     transaction; importing the same file again changes nothing."""
     from qualcode.codebook import Codebook
-    from qualcode.importer import _rows, sha256
+    from qualcode.importer import sha256, transcript_rows
     from qualcode.refi.codebook_map import codebook_file_name, write_codebook_yaml
     from qualcode.refi.convert import refi_to_qualcode
     from qualcode.refi.read import read_qdpx
@@ -94,7 +94,7 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
             if prev is not None and not prev.path.startswith(REFI_PATH):
                 raise InteropError(f"{path}: source {tr.id!r} has the id of the transcript "
                                    f"{prev.path} - rename one of them; nothing was imported")
-            row, turns, speakers = _rows(tr, sha256(tr.text), stamp)
+            row, turns, speakers = transcript_rows(tr, sha256(tr.text), stamp)
             if prev is not None and prev.hash == row["hash"] and prev.path == tr.path:
                 counts["unchanged"] += 1
             else:

@@ -246,3 +246,12 @@ def test_excerpts_table_names_the_coder(proj, cli):
     assert res.exit_code == 0
     header = next(line for line in res.stdout.splitlines() if "coder" in line)
     assert "speaker" in header and "ana" in res.stdout
+
+
+def test_autocode_checks_the_rules_before_any_document(project_dir: Path, cli):
+    write(project_dir / "codebook" / "codes.yaml",
+          "codes:\n  - id: bad\n    name: Bad\n    rules:\n"
+          "      en: [{pattern: [{TEXT: {REGEX: \"(\"}}]}]\n")
+    res = cli("autocode")
+    assert res.exit_code == 1 and res.stderr.startswith("Error: ")
+    assert "bad" in res.stderr

@@ -1,4 +1,5 @@
-"""Sentences of respondent speech, segmented with the same spaCy pipelines as auto-coding."""
+"""Sentences of respondent speech, segmented exactly as auto-coding segments them (the
+same spaCy pipelines; sentences over 100 tokens cut into pieces of at most 60)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def sentence_spans(documents: pd.DataFrame, turns: pd.DataFrame,
     end (respondent turns); `pipelines`: spaCy packages per language (default: blank)."""
     import pandas as pd
 
-    from qualcode.autocode.pipeline import make_nlp, matchable
+    from qualcode.autocode.pipeline import doc_sentence_spans, make_nlp, matchable
 
     pipelines = pipelines or {}
     by_doc: dict[str, list[tuple[int, int]]] = {}
@@ -28,10 +29,6 @@ def sentence_spans(documents: pd.DataFrame, turns: pd.DataFrame,
         spans = sorted(by_doc.get(doc, []))
         texts = (matchable(text[s:e]) for s, e in spans)
         for (offset, _), parsed in zip(spans, nlp.pipe(texts), strict=True):
-            for sent in parsed.sents:
-                a, b = sent.start_char, sent.end_char
-                while b > a and parsed.text[b - 1].isspace():
-                    b -= 1
-                if b > a:
-                    rows.append((doc, offset + a, offset + b))
+            # the sentences auto-coding sees: over-long ones cut into bounded pieces
+            rows.extend((doc, offset + a, offset + b) for a, b in doc_sentence_spans(parsed))
     return pd.DataFrame(rows, columns=["document", "start", "end"])

@@ -69,6 +69,9 @@ def autocode(
     source, model = _source(project, source)
     result_notes = [] if model is None else _model_notes(project, model)
     book = project.codebook
+    from qualcode.codebook import validate_rules
+
+    validate_rules(book)  # a bad rule is an error even before any document is imported
     selected: set[str] | None = None
     if codes:
         book.check_ids(codes)
@@ -112,8 +115,8 @@ def autocode(
                      for s, e in turns_by_doc.get(doc_id, [])]
             found.extend(match_turns(lr, items, unit))
         if model is not None:
-            found = _with_model(project, model, found, [d.id for d in batch], selected,
-                                source, {d.id: d.language for d in batch})
+            found = _with_model(project, model, found, ids_, selected, source,
+                                {d.id: d.language for d in batch})
         _diff(project, batch, found, selected, result, texts, turn_of, remove, add)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
         result.documents += len(batch)
