@@ -204,21 +204,18 @@ def import_project(
 
 def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
            report: ImportReport) -> None:
-    from qualcode.store.documents import ensure_cases, save_document
+    from qualcode.store.documents import save_documents
     from qualcode.store.memos import now
 
     stamp = now()
+    items = [(*transcript_rows(tr, fhash, stamp), prev is not None)
+             for tr, fhash, prev in batch]
     with project.engine.begin() as conn:
-        known_cases: set[str] = set()
-        for tr, fhash, prev in batch:
-            row, turns, speakers = transcript_rows(tr, fhash, stamp)
-            counts = save_document(conn, row, turns, speakers, existed=prev is not None)
-            (report.added if prev is None else report.updated).append(tr.id)
-            for k, v in counts.items():
-                report.reanchored[k] = report.reanchored.get(k, 0) + v
-            known_cases |= {tr.respondent} | {s.case_id for s in tr.speakers
-                                              if s.role == "respondent"}
-        ensure_cases(conn, known_cases)
+        counts = save_documents(conn, items, project.coder)
+    for tr, _, prev in batch:
+        (report.added if prev is None else report.updated).append(tr.id)
+    for k, v in counts.items():
+        report.reanchored[k] = report.reanchored.get(k, 0) + v
 
 
 def transcript_rows(tr: Transcript, fhash: str, stamp: datetime

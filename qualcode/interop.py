@@ -88,7 +88,7 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
     with project.engine.begin() as conn:
         sync_codes(conn, merged)
         stored = store_documents.document_index(conn)
-        cases: set[str] = set()
+        items = []
         for tr in data.documents:
             prev = stored.get(tr.id)
             if prev is not None and not prev.path.startswith(REFI_PATH):
@@ -98,12 +98,10 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
             if prev is not None and prev.hash == row["hash"] and prev.path == tr.path:
                 counts["unchanged"] += 1
             else:
-                store_documents.save_document(conn, row, turns, speakers,
-                                              existed=prev is not None)
+                items.append((row, turns, speakers, prev is not None))
                 counts["added" if prev is None else "updated"] += 1
-            cases |= {tr.respondent} | {s.case_id for s in tr.speakers
-                                        if s.role == "respondent"}
-        store_documents.ensure_cases(conn, cases | {c.id for c in data.cases})
+        store_documents.save_documents(conn, items, project.coder)
+        store_documents.ensure_cases(conn, {c.id for c in data.cases})
         for coder in data.coders:
             ensure_coder(conn, coder)
         rows = [dict(key=c.key, document_id=c.document, start=c.start, end=c.end,

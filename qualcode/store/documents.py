@@ -143,6 +143,31 @@ def save_document(conn: Connection, row: dict[str, Any], turns: list[dict[str, A
     return reanchored
 
 
+def save_documents(conn: Connection, items: list[tuple[dict[str, Any], list[dict[str, Any]],
+                                                       list[dict[str, Any]], bool]],
+                   coder: str | None) -> dict[str, int]:
+    """`save_document` for each (row, turns, speakers, existed), the cases they name
+    created, and one audit event for the batch (ids, added, updated, re-anchoring).
+    Returns the re-anchoring counts."""
+    from qualcode.store.memos import log_event
+
+    counts: dict[str, int] = {}
+    cases: set[str] = set()
+    for row, turns, speakers, existed in items:
+        for k, v in save_document(conn, row, turns, speakers, existed).items():
+            counts[k] = counts.get(k, 0) + v
+        cases |= {row["case_id"]} | {sp["case_id"] for sp in speakers
+                                     if sp["role"] == "respondent"}
+    ensure_cases(conn, cases)
+    if items:
+        log_event(conn, coder, "import-documents", None, {
+            "added": sum(1 for *_, existed in items if not existed),
+            "updated": sum(1 for *_, existed in items if existed),
+            "documents": [row["id"] for row, *_ in items][:50],
+            **{f"reanchored_{k}": v for k, v in sorted(counts.items())}})
+    return counts
+
+
 def ensure_cases(conn: Connection, cases: set[str]) -> None:
     """Create the cases not yet in the store (with no attributes of their own)."""
     if not cases:
