@@ -116,3 +116,26 @@ def test_status_says_when_the_model_is_older_than_the_decisions(copy):
     proj.code("D7", "betrayal", quote=truth["D7"]["betrayal"][0])
     assert proj.status()["model"] == ("decisions changed since the model was trained - run "
                                       "qualcode train")
+
+
+def test_the_report_shows_the_models_quality_from_its_card(copy, tmp_path: Path):
+    import json
+    import math
+
+    import lxml.html
+
+    proj, _ = copy
+    proj.autocode()
+    html = proj.report(tmp_path / "r.html").read_text(encoding="utf-8")
+    card = json.loads((proj.root / ".qualcode" / "models" / "card.json").read_text())
+    cells = {(td.get("data-code"), td.get("data-f")): td.get("data-v")
+             for td in lxml.html.fromstring(html).xpath("//td[@data-t='model']")}
+    assert {code for code, _ in cells} == {"betrayal", "weather", "rare"}
+    for code, info in card["codes"].items():
+        for name in ("rules", "model", "both"):
+            want = (info["quality"].get(name) or {}).get("f1")
+            got = cells[(code, f"{name}_f1")]
+            if want is None:
+                assert got in (None, "", "nan"), (code, name)
+            else:
+                assert math.isclose(float(got), want), (code, name)

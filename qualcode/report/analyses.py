@@ -382,7 +382,7 @@ def _f(value: object) -> float | None:
 
 def quality_section(ctx: Context) -> Section:
     """How well the codebook's rules match each human coder, per theme."""
-    sec = Section("quality", "Rule quality")
+    sec = Section("quality", "Rule and model quality")
     humans = ctx.human_coders
     if not ctx.has_suggestions:
         sec.empty = "No auto-coding suggestions - run qualcode autocode to measure the rules."
@@ -391,10 +391,9 @@ def quality_section(ctx: Context) -> Section:
         sec.empty = "No human coder has accepted codings to measure the rules against."
         return sec
     df = ctx.project.rule_quality(humans, unit="sentence")
-    sec.p("The rules' suggestions (whatever their review status) against each coder's "
-          "accepted codings, by sentence of respondent speech; the coder is the reference. "
-          "Only the codebook's rules are measured here; suggestions of a trained model are "
-          "not yet covered by the report.")
+    sec.p("The auto-coder's suggestions (whatever their review status) against each "
+          "coder's accepted codings, by sentence of respondent speech; the coder is the "
+          "reference.")
     table = Table(["coder", "theme", "coder's sentences", "rules' sentences", "precision",
                    "recall", "F1", "kappa"], [], caption="Rules against each coder",
                   command=f"In Python: project.rule_quality({humans!r})", name="quality")
@@ -409,4 +408,39 @@ def quality_section(ctx: Context) -> Section:
             row.append(Cell(fmt_num(_f(r[f])), _f(r[f]), {**keys, "f": f}, numeric=True))
         table.rows.append(row)
     sec.add("table", table)
+    _model_quality(ctx, sec)
     return sec
+
+
+def _model_quality(ctx: Context, sec: Section) -> None:
+    """The learned model's grouped cross-validated quality, from its card (if trained)."""
+    from qualcode.learn.persist import read_card
+
+    card = read_card(ctx.project)
+    if card is None:
+        sec.p("No learned model: `qualcode train` learns one from the coders' decisions "
+              "and measures it the same way.")
+        return
+    sec.p(f"The learned model (trained {card.get('trained_at', '?')[:16]} on the decisions "
+          f"of {', '.join(card.get('coders') or [])}): precision, recall and F1 by "
+          "cross-validation grouped by document, for the rules, the model and both, per "
+          "theme; thresholds chosen on the training folds only.")
+    table = Table(["theme", "positives", "predicted", "rules F1", "model F1", "both F1"],
+                  [], caption="Rules, model and both (grouped cross-validation)",
+                  command="qualcode train (the model card: .qualcode/models/card.json)",
+                  name="model-quality")
+    for code in (c.id for c in ctx.project.codebook.codes):
+        info = card.get("codes", {}).get(code)
+        if info is None:
+            continue
+        keys = {"t": "model", "code": code}
+        row = [_code_cell(ctx, code),
+               Cell(str(info["positives"]), int(info["positives"]),
+                    {**keys, "f": "positives"}, numeric=True),
+               Cell("yes" if info.get("predicted") else str(info.get("status", "no")))]
+        for name in ("rules", "model", "both"):
+            f1 = (info.get("quality", {}).get(name) or {}).get("f1")
+            value = _f(f1) if f1 is not None else float("nan")
+            row.append(Cell(fmt_num(value), value, {**keys, "f": f"{name}_f1"}, numeric=True))
+        table.rows.append(row)
+    sec.add("table", table)
