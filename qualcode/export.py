@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import OutputError, UsageError
+from qualcode.outputs import cannot_write, write_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -416,23 +417,7 @@ def _deliver(text: str, path: Path | None) -> str | None:
 
 def write_text_file(path: Path, text: str) -> None:
     """Write an output file; any failure is one OutputError naming the file."""
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise cannot_write(path, exc) from None
-
-
-def cannot_write(path: Path, exc: OSError) -> OutputError:
-    """`cannot write PATH: reason` for an OSError raised while writing an output file."""
-    import os
-
-    if isinstance(exc.errno, int) and exc.errno:
-        reason = os.strerror(exc.errno)
-    else:
-        reason = " ".join((exc.strerror or str(exc) or type(exc).__name__).split())
-    if isinstance(exc, FileNotFoundError) or "non-existent directory" in reason:
-        reason = f"{reason} (does the folder {path.parent} exist?)"
-    return OutputError(f"cannot write {path}: {reason}")
+    write_output(path, text)
 
 
 def to_markdown(columns: list[str], rows: Any) -> str:

@@ -10,8 +10,6 @@ and written atomically (a temporary file renamed into place).
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -357,15 +355,6 @@ def write_qdc(book: RefiCodebook, path: Path | str) -> Path:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InteropError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InteropError(f"cannot write {path}: {exc.strerror}") from None
+    from qualcode.outputs import write_output
+
+    write_output(path, data)

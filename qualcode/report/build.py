@@ -142,11 +142,6 @@ def build_report(project: Project, path: Path, options: ReportOptions | None = N
         sections.methods_section(ctx),
     ]
     html = render(ctx, parts)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"{path}: cannot write the report - {exc.strerror}") from None
-    return path
+    from qualcode.outputs import write_output
+
+    return write_output(path, html)
