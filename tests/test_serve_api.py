@@ -328,6 +328,29 @@ def test_non_local_bind_without_credentials_refuses_to_start(project):
                         "per-coder sign-in tokens with --tokens FILE, or bind to 127.0.0.1\n")
 
 
+def test_a_busy_or_impossible_port_is_one_line(project):
+    import socket
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli.app import app
+
+    def cli(*args: str, project: Path):
+        return CliRunner().invoke(app, ["-p", str(project), *args])
+
+    res = cli("serve", "--port", "99999", project=project.root)
+    assert (res.exit_code, res.stderr) == (1, "Error: --port 99999: use a port between 1 "
+                                              "and 65535\n")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = cli("serve", "--port", str(port), project=project.root)
+    assert res.exit_code == 1
+    assert res.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
+    assert res.stdout == ""  # no URL announced for a server that never started
+
+
 def test_help_does_not_import_the_server():
     code = ("import sys, contextlib, io\nfrom qualcode.cli.app import app\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"

@@ -17,6 +17,7 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8765,
     file (one `CODER TOKEN` per line); the server refuses to start without one."""
     digests = load_tokens(tokens) if tokens else {}
     check_bind(host, digests)
+    sock = _listen(host, port)
     import uvicorn
 
     from qualcode.server.app import create_app
@@ -30,5 +31,27 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8765,
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                server_header=False)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int):  # noqa: ANN202
+    """The listening socket, or one clear line when the port cannot be used."""
+    import socket
+
+    from qualcode.errors import UsageError
+
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: use a port between 1 and 65535")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc} - is "
+                         "another qualcode serve running there? Choose another with "
+                         "--port N") from None
+    sock.listen(128)
+    return sock
