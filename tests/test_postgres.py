@@ -92,7 +92,8 @@ def test_a_version_2_team_store_is_upgraded(tmp_path: Path, pg_url: str):
     engine = make_engine(pg_url)
     with engine.begin() as conn:
         for table, col in (("codings", "proposed_start"), ("codings", "proposed_end"),
-                           ("codings", "score"), ("memos", "about")):
+                           ("codings", "proposed_code"), ("codings", "score"),
+                           ("memos", "about")):
             conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {col}"))
         conn.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
         before = conn.execute(text("SELECT max(id) FROM codings")).scalar()
@@ -100,7 +101,7 @@ def test_a_version_2_team_store_is_upgraded(tmp_path: Path, pg_url: str):
     proj = open_project(root, db=pg_url, coder="ana")
     with proj.engine.connect() as conn:
         cols = {c["name"] for c in inspect(conn).get_columns("codings")}
-    assert {"proposed_start", "proposed_end", "score"} <= cols
+    assert {"proposed_start", "proposed_end", "proposed_code", "score"} <= cols
     cid = proj.code("NE-01", "trust_gap", turn=1)
     assert cid > before
     assert proj.memos().columns[-1] == "about"

@@ -33,7 +33,7 @@ def _make_v1(path: Path) -> None:
             for table in plain:
                 table.dialect_options["sqlite"]["autoincrement"] = True
         conn.execute(text("DROP TABLE events"))
-        for col in ("proposed_start", "proposed_end"):
+        for col in ("proposed_start", "proposed_end", "proposed_code", "score"):
             conn.execute(text(f"ALTER TABLE codings DROP COLUMN {col}"))
         conn.execute(text("ALTER TABLE memos DROP COLUMN about"))
         conn.execute(text("DROP INDEX ix_codings_unit"))

@@ -255,3 +255,22 @@ def test_autocode_checks_the_rules_before_any_document(project_dir: Path, cli):
     res = cli("autocode")
     assert res.exit_code == 1 and res.stderr.startswith("Error: ")
     assert "bad" in res.stderr
+
+
+def test_review_from_a_pipe_stays_readable(proj, cli):
+    proj.autocode()
+    res = cli("--coder", "ana", "review", input="q\n")
+    assert res.exit_code == 0
+    assert max(len(line) for line in res.stdout.splitlines()) <= 100
+
+
+def test_a_recoded_suggestion_is_not_suggested_again(proj):
+    proj.autocode()
+    sugg = proj.codings(coders=["auto"]).iloc[0]
+    other = "coup" if sugg.code != "coup" else "trust"
+    decide(proj, int(sugg.id), "recode", code=other)
+    res = proj.autocode_run()
+    assert res.added == 0
+    again = proj.codings(coders=["auto"])
+    same = again[(again.start == sugg.start) & (again.end == sugg.end)]
+    assert same.code.tolist() == [other]

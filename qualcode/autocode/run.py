@@ -156,7 +156,7 @@ def _diff(project: Project, batch: list, found: list[Suggestion], selected: set[
     for r in existing:
         touched = r.proposed_start is not None
         key = (r.document_id, r.proposed_start if touched else r.start,
-               r.proposed_end if touched else r.end, r.code_id)
+               r.proposed_end if touched else r.end, r.proposed_code or r.code_id)
         if r.status == "suggested" and not touched:
             suggested[key] = r.id
         else:

@@ -80,7 +80,7 @@ def review(
 
     proj = get_project(ctx)
     proj.require_coder()
-    out = console()
+    out = console(reading=True)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     read = key_reader(out) if interactive else line_reader(iter(sys.stdin))
     stats = run(proj, read, out, code=code, document=document, order=order)

@@ -35,14 +35,18 @@ _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown
 PIPE_WIDTH = 4000
 
 
-def console(stderr: bool = False, soft_wrap: bool = False) -> Console:
+def console(stderr: bool = False, soft_wrap: bool = False, reading: bool = False
+            ) -> Console:
+    """A rich console. Sent to a pipe, tables get their full width (no "Nigéri…");
+    `reading` consoles (passages to read, as in review) stay at 100 columns there."""
     import os
 
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     is_tty = getattr(stream, "isatty", lambda: False)()
-    width = None if is_tty or os.environ.get("COLUMNS") else PIPE_WIDTH
+    width = None if is_tty or os.environ.get("COLUMNS") else (100 if reading
+                                                               else PIPE_WIDTH)
     return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap, width=width)
 
 

@@ -131,6 +131,13 @@ def decide(conn: Connection, coding_id: int, coder: str, action: str, code: str 
         values["status"] = "rejected"
     elif action == "recode":
         values.update(status="accepted", code_id=code)
+        if row.origin == "auto" and row.proposed_code is None:
+            # remember what the auto-coder proposed: recoding is a verdict on it
+            values.update(proposed_code=row.code_id,
+                          proposed_start=row.proposed_start if row.proposed_start
+                          is not None else row.start,
+                          proposed_end=row.proposed_end if row.proposed_end is not None
+                          else row.end)
     else:
         if span is None:
             raise CodingError("respan needs the new span")
@@ -291,12 +298,12 @@ def reanchor_document(conn: Connection, document: str, old_text: str, new_text: 
 def auto_codings(conn: Connection, documents: list[str], codes: set[str] | None
                  ) -> list[Any]:
     """The auto-coder's codings of these documents: id, document, span, code, status and
-    the span it proposed (when a person has widened or narrowed it)."""
+    the span and code it proposed (when a person has widened, narrowed or recoded it)."""
     q = select(c.id, c.document_id, c.start, c.end, c.code_id, c.status, c.proposed_start,
-               c.proposed_end).where(
+               c.proposed_end, c.proposed_code).where(
         c.document_id.in_(documents), c.origin == "auto")
     if codes is not None:
-        q = q.where(c.code_id.in_(codes))
+        q = q.where(or_(c.code_id.in_(codes), c.proposed_code.in_(codes)))
     return conn.execute(q).all()
 
 

@@ -67,7 +67,8 @@ def _v3(conn: Connection) -> None:
         for table in (schema.codings, schema.memos, schema.events):
             _rebuild_sqlite(conn, table)
         return
-    for table, names in ((schema.codings, ("proposed_start", "proposed_end", "score")),
+    for table, names in ((schema.codings, ("proposed_start", "proposed_end", "proposed_code",
+                                          "score")),
                          (schema.memos, ("about",))):
         have = {c["name"] for c in inspect(conn).get_columns(table.name)}
         for name in names:

@@ -127,6 +127,7 @@ codings = Table(
     # same proposal is never made again
     Column("proposed_start", Integer),
     Column("proposed_end", Integer),
+    Column("proposed_code", String(100)),
     # how sure the learned model was of a suggestion (None: the rules alone proposed it)
     Column("score", Float),
     Index("ix_codings_doc", "document_id", "code_id"),
