@@ -163,3 +163,21 @@ def test_every_command_has_help_text():
     for name in root.list_commands(ctx):
         cmd = root.get_command(ctx, name)
         assert (cmd.help or "").strip(), f"qualcode {name} has no help text"
+
+
+def test_usage_mistakes_are_one_line_with_status_2(tmp_path):
+    import subprocess
+    import sys
+
+    for args, message in ((["sumary"], "Error: No such command 'sumary'. Did you mean "
+                                       "'summary'? - see qualcode --help"),
+                          (["summary", "--byy", "role"], "Error: No such option: --byy "
+                           "(Possible options: --by) - see qualcode summary --help"),
+                          (["excerpts"], "Error: Missing option '--code'. - see qualcode "
+                                         "excerpts --help")):
+        res = subprocess.run([sys.executable, "-m", "qualcode", *args], capture_output=True,
+                             text=True, cwd=tmp_path)
+        assert (res.returncode, res.stderr.strip(), res.stderr.count("\n")) == (2, message, 1)
+    res = subprocess.run([sys.executable, "-m", "qualcode"], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout.startswith("Usage: qualcode")

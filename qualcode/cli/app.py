@@ -81,10 +81,23 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point: unexpected errors print one line, not a traceback
-    (tracebacks can carry transcript text); QUALCODE_DEBUG=1 shows them."""
+    """Console-script entry point. A usage mistake is one line and exit status 2; an
+    unexpected error prints one line, not a traceback (tracebacks can carry transcript
+    text); QUALCODE_DEBUG=1 shows it."""
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="qualcode")
+    except typer.Abort:
+        print("Error: interrupted - everything committed before is kept", file=sys.stderr)
+        sys.exit(1)
+    except typer.TyperException as exc:  # click's usage errors, as typer ships them
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            print(ctx.get_help())
+            sys.exit(0)
+        message = " ".join(exc.format_message().split())
+        hint = f" - see {ctx.command_path} --help" if ctx is not None else ""
+        print(f"Error: {message}{hint}", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 2))
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -93,3 +106,4 @@ def main() -> None:
         print(f"Error: unexpected {type(exc).__name__} - please report it "
               "(QUALCODE_DEBUG=1 shows the traceback)", file=sys.stderr)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
