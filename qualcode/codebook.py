@@ -334,9 +334,18 @@ def rule_problems(book: Codebook) -> dict[tuple[str, str, int], list[str]]:
     """Problems of each rule's shape and regular expressions, keyed by (code id,
     language, index): exactly one of phrase / pattern / near, non-empty; every REGEX of
     a pattern compiles and cannot backtrack catastrophically."""
+    from qualcode.autocode.pipeline import supported_languages
+
+    known = set(supported_languages())
     problems: dict[tuple[str, str, int], list[str]] = {}
     for code, _, _ in book.walk():
         for lang, rules in code.rules.items():
+            if known and lang not in known:
+                problems[(code.id, lang, -1)] = [
+                    f"{code.file}:{code.line}: code {code.id}: rules.{lang}: unknown "
+                    f"language {lang!r} - use a language code spaCy knows (en, fr, de, "
+                    "es, pt, ar, ...; xx for any)"]
+                continue
             for i, rule in enumerate(rules):
                 found = []
                 set_ = [k for k in ("phrase", "pattern", "near") if getattr(rule, k)]

@@ -174,9 +174,12 @@ def _check_target(project: Project, conn: Connection, kind: str, target: str) ->
 
 def list_memos(project: Project, target_type: str | None = None,
                target_id: str | None = None) -> list[dict[str, Any]]:
-    """Memos, oldest first, optionally for one target."""
+    """Memos, oldest first, optionally for one target. A target that does not exist (and
+    never had a memo) is an error, not an empty list."""
     with project.engine.connect() as conn:
-        return [{"id": r["id"], "on": r["target_type"], "target": r["target_id"],
-                 "coder": r["coder"], "at": r["created_at"], "memo": r["text"],
-                 "about": r["about"]}
-                for r in store_memos.memos(conn, target_type, target_id)]
+        rows = store_memos.memos(conn, target_type, target_id)
+        if target_type and target_id and not rows:
+            _check_target(project, conn, target_type, target_id)
+    return [{"id": r["id"], "on": r["target_type"], "target": r["target_id"],
+             "coder": r["coder"], "at": r["created_at"], "memo": r["text"],
+             "about": r["about"]} for r in rows]

@@ -74,3 +74,11 @@ def test_plain_frames_errors_name_what_is_missing():
         summary(RESPONDENTS, CODINGS.drop(columns="case"))
     with pytest.raises(UsageError, match="unknown attribute 'rank'"):
         compare(RESPONDENTS, CODINGS, "rank")
+
+
+def test_respondents_need_document_and_case():
+    with pytest.raises(UsageError, match=r"respondents need the column\(s\) document"):
+        summary(RESPONDENTS.drop(columns="document"), CODINGS)
+    # without words, shares still work
+    df = summary(RESPONDENTS.drop(columns="words"), CODINGS, by=["origin"], totals=False)
+    assert df.set_index(["code", "origin"]).loc[("trust", "western"), "count"] == 2

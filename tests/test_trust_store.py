@@ -274,3 +274,27 @@ def test_a_recoded_suggestion_is_not_suggested_again(proj):
     again = proj.codings(coders=["auto"])
     same = again[(again.start == sugg.start) & (again.end == sugg.end)]
     assert same.code.tolist() == [other]
+
+
+def test_an_empty_codebook_is_refused_and_suggestions_are_kept(proj, cli, project_dir):
+    proj.autocode()
+    before = len(proj.codings(coders=["auto"]))
+    (project_dir / "codebook" / "codes.yaml").write_text("codes: []\n", encoding="utf-8")
+    res = cli("codebook", "validate")
+    assert res.exit_code == 1 and "the codebook has no codes" in res.stderr
+    res = cli("autocode")
+    assert res.exit_code == 1 and "the codebook has no codes" in res.stderr
+    assert len(proj.codings(coders=["auto"])) == before
+
+
+def test_memo_list_on_an_unknown_target_is_an_error(proj, cli):
+    res = cli("memo", "list", "--code", "nosuch")
+    assert res.exit_code == 1 and "unknown code 'nosuch'" in res.stderr
+
+
+def test_an_unknown_rule_language_names_the_code(project_dir: Path, cli):
+    write(project_dir / "codebook" / "codes.yaml",
+          "codes:\n  - id: c\n    name: C\n    rules:\n      zz: [word]\n")
+    res = cli("codebook", "validate")
+    assert res.exit_code == 1
+    assert "code c: rules.zz: unknown language 'zz'" in res.stderr

@@ -54,9 +54,16 @@ def clean_attributes(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def numbered(respondents: pd.DataFrame) -> pd.DataFrame:
-    """Respondents with an integer `unit` column (numbered 0.. when absent)."""
+    """Respondents with an integer `unit` column (numbered 0.. when absent) and `words`
+    (unknown when absent); `document` and `case` are required."""
+    missing = [c for c in ("document", "case") if c not in respondents.columns]
+    if missing:
+        raise UsageError(f"respondents need the column(s) {', '.join(missing)} (one row "
+                         "per respondent: document, case, words, attributes)")
     if "unit" not in respondents.columns:
         respondents = respondents.assign(unit=range(len(respondents)))
+    if "words" not in respondents.columns:
+        respondents = respondents.assign(words=float("nan"))
     return respondents
 
 

@@ -140,7 +140,8 @@ def check_rules(book: Codebook, settings: Settings | None = None) -> None:
     langs = sorted({lang for c, _, _ in book.walk() for lang in c.rules})
     invalid = rule_problems(book)
     problems: list[str] = [p for found in invalid.values() for p in found]
-    for lang in langs:
+    unknown = {lang for (_, lang, i) in invalid if i == -1}  # languages spaCy lacks
+    for lang in (x for x in langs if x not in unknown):
         try:
             compile_language(book, lang, settings, skip=set(invalid))
         except CodebookError as exc:

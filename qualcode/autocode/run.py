@@ -72,6 +72,9 @@ def autocode(
     from qualcode.codebook import validate_rules
 
     validate_rules(book)  # a bad rule is an error even before any document is imported
+    if not book.codes:
+        raise UsageError("the codebook has no codes - nothing to suggest (the suggestions "
+                         "already made are kept); add codes to codebook/*.yaml")
     selected: set[str] | None = None
     if codes:
         book.check_ids(codes)

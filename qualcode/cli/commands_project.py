@@ -157,6 +157,9 @@ def codebook_validate(ctx: typer.Context) -> None:
     proj = get_project(ctx)
     try:
         book = proj.codebook
+        if not book.codes:
+            raise CodebookError([f"{proj.codebook_dir}: the codebook has no codes - add "
+                                 "codes to a codebook/*.yaml file (see docs/codebook.md)"])
         check_rules(book, proj.settings)
     except CodebookError as exc:
         for problem in exc.problems:
