@@ -94,19 +94,24 @@ def resolve_flag(conn: Connection, coding_id: int, coder: str,
                           "to now (--quote or --span), or remove it")
     values: dict[str, Any] = {"anchor": "ok", "updated_at": now()}
     if span is not None:
-        text = document_text(conn, row.document_id) or ""
-        a, b = span
-        if not 0 <= a < b <= len(text):
-            raise CodingError(f"span {a}:{b} is outside the text")
-        speaker, case, unit = document_locator(conn, row.document_id)(a)
-        values.update(start=a, end=b, text=text[a:b], speaker=speaker, case_id=case,
-                      unit_id=unit)
+        values.update(_span_values(conn, row.document_id, *span))
     ensure_coder(conn, coder)
     conn.execute(update(t.codings).where(c.id == coding_id).values(**values))
     log_event(conn, coder, "resolve", f"{row.document_id}#{coding_id}",
               {"was": row.anchor, "start": values.get("start", row.start),
                "end": values.get("end", row.end)})
     return row
+
+
+def _span_values(conn: Connection, document: str, start: int, end: int) -> dict[str, Any]:
+    """The columns of a coding of start:end: its text, and the speaker, case and unit
+    of the turn it starts in (kept in step on every write)."""
+    text = document_text(conn, document) or ""
+    if not 0 <= start < end <= len(text):
+        raise CodingError(f"span {start}:{end} is outside the text")
+    speaker, case, unit = document_locator(conn, document)(start)
+    return dict(start=start, end=end, text=text[start:end], speaker=speaker, case_id=case,
+                unit_id=unit)
 
 
 def _state(row: Any) -> dict[str, Any]:
@@ -141,14 +146,8 @@ def decide(conn: Connection, coding_id: int, coder: str, action: str, code: str 
     else:
         if span is None:
             raise CodingError("respan needs the new span")
-        text = document_text(conn, row.document_id) or ""
-        a, b = span
-        if not 0 <= a < b <= len(text):
-            raise CodingError(f"span {a}:{b} is outside the text")
-        speaker, case, unit = document_locator(conn, row.document_id)(a)
         # a new span is not a verdict: the status stays until accepted or rejected
-        values.update(start=a, end=b, text=text[a:b], speaker=speaker, case_id=case,
-                      unit_id=unit)
+        values.update(_span_values(conn, row.document_id, *span))
         if row.origin == "auto" and row.proposed_start is None:
             # remember what the auto-coder proposed, so it does not propose it again
             values.update(proposed_start=row.start, proposed_end=row.end)
@@ -165,13 +164,11 @@ def restore(conn: Connection, coding_id: int, before: dict[str, Any], coder: str
     row = coding(conn, coding_id)
     if row is None:
         raise CodingError(f"no coding #{coding_id}")
-    text = document_text(conn, row.document_id) or ""
     decided_at = before["decided_at"]
-    speaker, case, unit = document_locator(conn, row.document_id)(before["start"])
     conn.execute(update(t.codings).where(c.id == coding_id).values(
-        status=before["status"], code_id=before["code"], start=before["start"],
-        end=before["end"], text=text[before["start"]:before["end"]], speaker=speaker,
-        case_id=case, unit_id=unit, decided_by=before["decided_by"],
+        status=before["status"], code_id=before["code"],
+        **_span_values(conn, row.document_id, before["start"], before["end"]),
+        decided_by=before["decided_by"],
         decided_at=datetime.fromisoformat(decided_at) if decided_at else None,
         updated_at=now()))
     log_event(conn, coder, "undo", f"#{coding_id}", {"restored": before})
