@@ -39,6 +39,13 @@ def test_autocode_uses_rules_and_model_and_says_which(copy):
     assert {(r.document, texts[r.document][r.start:r.end]) for r in model.itertuples()
             if r.code == "betrayal"} == {(d, s) for d in NEW for s in truth[d]["betrayal"]}
     assert model.score.between(0, 1).all() and model.score.notna().all()
+    # the sentences autocode segmented on the way give what model_suggestions gives
+    from qualcode.learn.predict import model_suggestions
+
+    expected = model_suggestions(proj, with_rules=True)
+    scored = auto[auto.score.notna()]
+    assert {(r.document, r.start, r.end, r.code) for r in scored.itertuples()} == {
+        (r.document, r.start, r.end, r.code) for r in expected.itertuples()}
     # rules still propose, and carry the model's score where it agrees
     rules = auto[auto.rule != "model"]
     assert set(rules.code) >= {"weather"}

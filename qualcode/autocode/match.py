@@ -9,6 +9,7 @@ from qualcode.autocode.pipeline import (
     PIECE_TOKENS,
     bounded_sentences,
     char_span,
+    doc_sentence_spans,
     matchable,
     sentence_index,
 )
@@ -56,6 +57,7 @@ def match_turns(
     turns: Iterable[tuple[str, int, str]],
     unit: str = "sentence",
     batch_size: int = 256,
+    sentences_out: list[tuple[str, int, int]] | None = None,
 ) -> Iterator[Suggestion]:
     """Match (document id, turn start offset, turn text) items; yields deduplicated spans.
 
@@ -63,10 +65,15 @@ def match_turns(
     belongs to its bounded sentence (pipeline.bounded_sentences): an over-long sentence,
     such as unpunctuated speech-recognition output, counts as pieces of at most
     PIECE_TOKENS tokens, for the suggestion's span and for `unless`. Linear in the
-    length of the turn."""
+    length of the turn. With a `sentences_out` list, every turn's sentences (document,
+    start, end), as `analysis.sentences` segments them, are added to it on the way (the
+    learned model reads them, without a second pass of spaCy)."""
     items = list(turns)
     docs = lr.nlp.pipe((matchable(text) for _, _, text in items), batch_size=batch_size)
     for (doc_id, offset, text), doc in zip(items, docs, strict=True):
+        if sentences_out is not None:
+            sentences_out.extend((doc_id, offset + a, offset + b) for a, b in
+                                 doc_sentence_spans(doc))
         matches = lr.phrases(doc)
         if lr.tokens is not None:
             matches = list(matches) + list(lr.tokens(doc))

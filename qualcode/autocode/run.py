@@ -108,6 +108,8 @@ def autocode(
         turns_by_doc: dict[str, list[tuple[int, int]]] = {}
         for r in turn_rows_:
             turns_by_doc.setdefault(r.document_id, []).append((r.start, r.end))
+        sentences: list[tuple[str, int, int]] = []  # seen on the way, for the model
+        segmented: set[str] = set()
         for lang, ids in by_lang.items():
             if lang not in compiled:
                 compiled[lang] = compile_language(book, lang, project.settings, selected)
@@ -116,10 +118,13 @@ def autocode(
                 continue
             items = [(doc_id, s, texts[doc_id][s:e]) for doc_id in ids
                      for s, e in turns_by_doc.get(doc_id, [])]
-            found.extend(match_turns(lr, items, unit))
+            found.extend(match_turns(lr, items, unit, sentences_out=sentences
+                                     if model is not None else None))
+            segmented |= set(ids)
         if model is not None:
             found = _with_model(project, model, found, ids_, selected, source,
-                                {d.id: d.language for d in batch})
+                                {d.id: d.language for d in batch}, sentences, segmented,
+                                texts)
         _diff(project, batch, found, selected, result, texts, turn_of, remove, add)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
         result.documents += len(batch)
@@ -222,14 +227,23 @@ def _model_notes(project: Project, model: Any) -> list[str]:
 
 
 def _with_model(project: Project, model: Any, found: list[Suggestion], documents: list[str],
-                selected: set[str] | None, source: str, languages: dict[str, str]
-                ) -> list[Suggestion]:
-    """Add the model's suggestions for these documents' respondent sentences; a rule
-    suggestion of the same span and code takes the model's score."""
-    from qualcode.learn.predict import model_suggestions
+                selected: set[str] | None, source: str, languages: dict[str, str],
+                sentences: list[tuple[str, int, int]], segmented: set[str],
+                texts: dict[str, str]) -> list[Suggestion]:
+    """Add the model's suggestions for these documents' respondent sentences (those the
+    rule matching segmented, the others segmented now); a rule suggestion of the same
+    span and code takes the model's score."""
+    import pandas as pd
 
-    predicted = model_suggestions(project, documents, with_rules=source == "both",
-                                  model=model)
+    from qualcode.learn.predict import predict_sentences
+
+    frame = pd.DataFrame(sentences, columns=["document", "start", "end"])
+    rest = [d for d in documents if d not in segmented]
+    if rest:
+        frame = pd.concat([frame, project.sentences(rest)], ignore_index=True)
+    docs = pd.DataFrame([(d, languages[d], texts[d]) for d in documents],
+                        columns=["document", "language", "text"])
+    predicted = predict_sentences(model, frame, docs, with_rules=source == "both")
     from dataclasses import replace
 
     by_key: dict[tuple, Suggestion] = {}
