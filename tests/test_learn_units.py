@@ -149,3 +149,32 @@ def test_fast_character_tfidf_equals_scikit_learns():
     theirs = feat.char.transform(texts).toarray()
     assert ours.shape == theirs.shape and ours[0].any()
     assert np.allclose(ours, theirs, atol=1e-6)
+
+
+def test_prediction_features_equal_scikit_learns_without_importing_it():
+    """The word and character TF-IDF computed here (so autocode never imports
+    scikit-learn) equal the fitted vectorizers' own transform, also after a save/load."""
+    import subprocess
+    import sys
+
+    from qualcode.learn.features import Featurizer
+
+    train = ["they lie to we", "the promise be break", "rain come late", "they lie again",
+             "l'armée prend le pouvoir", "Ils   mentent   encore"]
+    feat = Featurizer(char_ngrams=(2, 5), min_df=1).fit(train)
+    texts = ["They break the promise they break", "", "unknownword rain", "lie lie lie",
+             "l'armée ment", "a"]
+    ours = Featurizer.from_state(feat.state()).sparse(texts).toarray()
+    theirs = np.hstack([feat.word.transform(texts).toarray(),
+                        feat.char.transform(texts).toarray()])
+    assert ours.shape == theirs.shape and np.abs(ours).sum() > 0
+    assert np.allclose(ours, theirs, atol=1e-6)
+    code = ("import sys\nfrom qualcode.learn.features import Featurizer\n"
+            "import numpy as np\n"
+            "f = Featurizer.from_state({'embedding_weight': 1.0, 'min_df': 1, "
+            "'char_ngrams': [2, 3], 'word_vocabulary': ['a', 'a b'], 'word_idf': [1.0, 2.0],"
+            " 'char_vocabulary': [' a', 'a '], 'char_idf': [1.0, 1.0]})\n"
+            "f.sparse(['a b'])\nprint('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"

@@ -108,74 +108,70 @@ def _table_and_tokenizer() -> tuple[np.ndarray, Any]:
 class Featurizer:
     """TF-IDF of lemma uni- and bigrams and of character n-grams within words (when
     `char_ngrams` is a range), plus the static embeddings scaled by `embedding_weight`;
-    the TF-IDF parts are fitted on training text only."""
+    the TF-IDF parts are fitted on training text only (scikit-learn's TfidfVectorizer).
+    Once fitted, the vocabularies and IDF weights are plain data and the transform is
+    computed here, so predicting never imports scikit-learn (2 s of every autocode)."""
 
     def __init__(self, embedding_weight: float = 1.0, min_df: int = 2,
                  char_ngrams: tuple[int, int] | None = (2, 5)) -> None:
         self.embedding_weight = embedding_weight
         self.min_df = min_df
         self.char_ngrams = tuple(char_ngrams) if char_ngrams else None
-        self.word: Any = None
+        self.word: Any = None  # the fitted scikit-learn vectorizers (training only)
         self.char: Any = None
-
-    def _vectorizers(self, **fixed: Any) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        common = {"sublinear_tf": True, "dtype": np.float32}
-        self.word = TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"\S+",
-                                    vocabulary=fixed.get("word"), **common)
-        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams,
-                                    vocabulary=fixed.get("char"), **common) \
-            if self.char_ngrams else None
+        self.word_vocab: dict[str, int] = {}
+        self.word_idf = np.zeros(0)
+        self.char_vocab: dict[str, int] = {}
+        self.char_idf = np.zeros(0)
 
     def fit(self, lemmas: Sequence[str]) -> Featurizer:
-        self._vectorizers()
-        for vec in self._parts():
-            vec.min_df = self.min_df
-            vec.fit(lemmas)
-        return self
+        from sklearn.feature_extraction.text import TfidfVectorizer
 
-    def _parts(self) -> list[Any]:
-        return [v for v in (self.word, self.char) if v is not None]
+        common = {"sublinear_tf": True, "dtype": np.float32, "min_df": self.min_df}
+        self.word = TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"\S+", **common)
+        self.word.fit(lemmas)
+        self.word_vocab = dict(self.word.vocabulary_)
+        self.word_idf = np.asarray(self.word.idf_, dtype=np.float64)
+        if self.char_ngrams:
+            self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams,
+                                        **common)
+            self.char.fit(lemmas)
+            self.char_vocab = dict(self.char.vocabulary_)
+            self.char_idf = np.asarray(self.char.idf_, dtype=np.float64)
+        return self
 
     @property
     def n_sparse(self) -> int:
-        return sum(len(v.vocabulary_) for v in self._parts())
+        return len(self.word_vocab) + (len(self.char_vocab) if self.char_ngrams else 0)
 
     def sparse(self, lemmas: Sequence[str]) -> csr_matrix:
-        """The TF-IDF columns."""
+        """The TF-IDF columns (equal to the fitted vectorizers' transform)."""
         from scipy.sparse import hstack
 
-        parts = [self.word.transform(lemmas)]
-        if self.char is not None:
+        parts = [_tfidf(_word_counts(lemmas, self.word_vocab), self.word_idf)]
+        if self.char_ngrams:
             parts.append(self._char_tfidf(lemmas))
         return hstack(parts, format="csr")
 
     def _char_tfidf(self, lemmas: Sequence[str]) -> csr_matrix:
-        """The character n-gram TF-IDF, equal to `self.char.transform(lemmas)` but fast:
-        n-grams never cross a space (char_wb), so a text's counts are the sum of its
-        words' counts, and each distinct word is analysed once."""
+        """The character n-gram TF-IDF (char_wb): n-grams never cross a space, so a
+        text's counts are the sum of its words' counts, and each distinct word is
+        analysed once."""
         from scipy.sparse import csr_matrix
-        from sklearn.feature_extraction.text import CountVectorizer
-        from sklearn.preprocessing import normalize
 
         index: dict[str, int] = {}
         cols: list[int] = []
         indptr = [0]
         for text in lemmas:
-            cols.extend(index.setdefault(w, len(index)) for w in text.split())
+            cols.extend(index.setdefault(w, len(index)) for w in text.lower().split())
             indptr.append(len(cols))
         words = csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
                            shape=(len(lemmas), len(index)))
-        grams = CountVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams,
-                                vocabulary=self.char.vocabulary_, dtype=np.float32)
-        counts = (words @ grams.transform(list(index))).tocsr() if index else \
-            csr_matrix((len(lemmas), len(self.char.vocabulary_)), dtype=np.float32)
-        counts.sum_duplicates()
-        np.log(counts.data, out=counts.data)
-        counts.data += 1  # sublinear tf
-        counts.data *= self.char.idf_[counts.indices].astype(np.float32)
-        return normalize(counts, norm="l2", copy=False)
+        lo, hi = self.char_ngrams or (2, 5)
+        grams = _counts([_char_wb(w, lo, hi) for w in index], self.char_vocab)
+        counts = (words @ grams).tocsr() if index else \
+            csr_matrix((len(lemmas), len(self.char_vocab)), dtype=np.float32)
+        return _tfidf(counts, self.char_idf)
 
     def dense(self, vectors: np.ndarray | None) -> np.ndarray | None:
         """The embedding columns (None without embeddings)."""
@@ -196,28 +192,84 @@ class Featurizer:
         out: dict[str, Any] = {"embedding_weight": self.embedding_weight,
                                "min_df": self.min_df,
                                "char_ngrams": list(self.char_ngrams or []),
-                               "word_vocabulary": _vocab_list(self.word),
-                               "word_idf": self.word.idf_}
-        if self.char is not None:
-            out.update(char_vocabulary=_vocab_list(self.char), char_idf=self.char.idf_)
+                               "word_vocabulary": _vocab_list(self.word_vocab),
+                               "word_idf": self.word_idf}
+        if self.char_ngrams:
+            out.update(char_vocabulary=_vocab_list(self.char_vocab), char_idf=self.char_idf)
         return out
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Featurizer:
         self = cls(float(state["embedding_weight"]), int(state["min_df"]),
                    tuple(state["char_ngrams"]) or None)
-        self._vectorizers(word=list(state["word_vocabulary"]),
-                          char=list(state.get("char_vocabulary", [])) or None)
-        for vec, idf in ((self.word, state["word_idf"]), (self.char, state.get("char_idf"))):
-            if vec is not None:
-                vec.fit(["x"])  # sets up the fixed vocabulary; the IDF is replaced below
-                vec.idf_ = np.asarray(idf, dtype=np.float64)
+        self.word_vocab = {str(t): i for i, t in enumerate(state["word_vocabulary"])}
+        self.word_idf = np.asarray(state["word_idf"], dtype=np.float64)
+        if self.char_ngrams:
+            self.char_vocab = {str(t): i for i, t in
+                               enumerate(state.get("char_vocabulary", []))}
+            self.char_idf = np.asarray(state.get("char_idf", []), dtype=np.float64)
         return self
 
 
-def _vocab_list(vec: Any) -> list[str]:
-    """The vectorizer's vocabulary as a list ordered by column."""
-    vocab = vec.vocabulary_
+def _word_counts(texts: Sequence[str], vocab: dict[str, int]) -> csr_matrix:
+    """Counts of the vocabulary's lower-cased white-space tokens and token bigrams
+    (TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"\\S+") analysis)."""
+    grams = []
+    for text in texts:
+        tokens = text.lower().split()
+        grams.append(tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)])
+    return _counts(grams, vocab)
+
+
+def _char_wb(word: str, lo: int, hi: int) -> list[str]:
+    """A word's character n-grams, padded with a space on each side (scikit-learn's
+    char_wb analyzer for one word)."""
+    w = f" {word} "
+    out = []
+    for n in range(lo, hi + 1):
+        offset = 0
+        out.append(w[offset:offset + n])
+        while offset + n < len(w):
+            offset += 1
+            out.append(w[offset:offset + n])
+        if offset == 0:  # a word shorter than n counts once
+            break
+    return out
+
+
+def _counts(grams: list[list[str]], vocab: dict[str, int]) -> csr_matrix:
+    """Rows of term counts over the vocabulary (terms outside it are dropped)."""
+    from scipy.sparse import csr_matrix
+
+    cols: list[int] = []
+    indptr = [0]
+    for row in grams:
+        cols.extend(j for j in (vocab.get(g) for g in row) if j is not None)
+        indptr.append(len(cols))
+    out = csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
+                     shape=(len(grams), len(vocab)))
+    out.sum_duplicates()
+    return out
+
+
+def _tfidf(counts: csr_matrix, idf: np.ndarray) -> csr_matrix:
+    """Sublinear tf (1 + log), times IDF, rows scaled to unit length."""
+    counts = counts.tocsr().astype(np.float32)
+    counts.sum_duplicates()
+    np.log(counts.data, out=counts.data)
+    counts.data += 1
+    counts.data *= idf[counts.indices].astype(np.float32)
+    lengths = np.diff(counts.indptr)
+    rows = np.repeat(np.arange(counts.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=counts.data.astype(np.float64) ** 2,
+                                minlength=counts.shape[0]))
+    norms[norms == 0] = 1.0
+    counts.data /= norms[rows].astype(np.float32)
+    return counts
+
+
+def _vocab_list(vocab: dict[str, int]) -> list[str]:
+    """A vocabulary as a list ordered by column."""
     out = [""] * len(vocab)
     for term, col in vocab.items():
         out[col] = term
