@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 CODED_DIR = "coded"
+REFI_PATH = "refi:"  # the stored path of a document imported from a REFI-QDA project
 BATCH = 200
 _WORD = re.compile(r"\w+")
 
@@ -187,7 +188,7 @@ def import_project(
         _write(project, pending, report)
     if not paths:
         report.missing = sorted(i for i, r in existing.items()
-                                if i not in seen_ids and not r.path.startswith("refi:")
+                                if i not in seen_ids and not r.path.startswith(REFI_PATH)
                                 and not (project.root / r.path).exists())
     report.coder_files = import_coder_csvs(project, report)
     with engine.begin() as conn:
@@ -219,7 +220,7 @@ def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
 
 
 def transcript_rows(tr: Transcript, fhash: str, stamp: datetime
-          ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+                    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """A transcript as the store's document, turn and speaker rows."""
     words: dict[str | None, int] = {}
     for x in tr.turns:

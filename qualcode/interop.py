@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InteropError
+from qualcode.importer import REFI_PATH
 
 if TYPE_CHECKING:
     from qualcode.project import Project
 
 PROJECT_SUFFIXES = (".qdpx", ".qde")
-REFI_PATH = "refi:"  # stored path of a document that came from a REFI project
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qualcode.converters import source_bytes
-from qualcode.importer import sha256, transcript_files
+from qualcode.importer import REFI_PATH, sha256, transcript_files
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -38,7 +38,7 @@ def project_status(project: Project) -> dict[str, Any]:
             new.append(rel)
         elif sha256(source_bytes(path)) != stored[rel][1]:
             changed.append(rel)
-    missing = sorted(p for p in stored if p not in on_disk and not p.startswith("refi:"))
+    missing = sorted(p for p in stored if p not in on_disk and not p.startswith(REFI_PATH))
     return {
         "project": project.settings.name,
         "store": _display_url(project.db_url, project.root),
