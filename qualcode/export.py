@@ -24,15 +24,17 @@ CODING_COLUMNS = ["id", "document", "case", "speaker", "code", "start", "end", "
                   "updated_at", "decided_by", "decided_at"]
 
 
-def documents_frame(project: Project, pseudonymize: bool = False) -> pd.DataFrame:
-    """One row per document: id, case (the respondent), cases (every respondent who speaks
-    in it: several in a focus group), language, words, every attribute, text."""
+def documents_frame(project: Project, pseudonymize: bool = False,
+                    documents: list[str] | None = None) -> pd.DataFrame:
+    """One row per document (all, or these): id, case (the respondent), cases (every
+    respondent who speaks in it: several in a focus group), language, words, every
+    attribute, text."""
     import pandas as pd
 
     from qualcode.store.documents import document_rows, speaking_cases
 
     with project.engine.connect() as conn:
-        rows = document_rows(conn)
+        rows = document_rows(conn, documents)
         speaking = speaking_cases(conn)
     records = []
     for r in rows:
@@ -53,14 +55,15 @@ def documents_frame(project: Project, pseudonymize: bool = False) -> pd.DataFram
     return df
 
 
-def turns_frame(project: Project) -> pd.DataFrame:
-    """Every turn: document, index, speaker, case, role, start, end."""
+def turns_frame(project: Project, documents: list[str] | None = None) -> pd.DataFrame:
+    """Every turn (of these documents): document, index, speaker, case, role, start,
+    end."""
     import pandas as pd
 
     from qualcode.store.documents import turn_rows
 
     with project.engine.connect() as conn:
-        rows = turn_rows(conn)
+        rows = turn_rows(conn, documents)
     return pd.DataFrame(rows, columns=["document", "turn", "speaker", "case", "role",
                                        "start", "end"])
 

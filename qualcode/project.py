@@ -116,11 +116,13 @@ class Project:
 
         return project_status(self)
 
-    def documents(self, pseudonymize: bool = False) -> pd.DataFrame:
-        """One row per document: id, case, language, text and every attribute."""
+    def documents(self, pseudonymize: bool = False, documents: list[str] | None = None
+                  ) -> pd.DataFrame:
+        """One row per document (all, or these): id, case, language, text and every
+        attribute."""
         from qualcode.export import documents_frame
 
-        return documents_frame(self, pseudonymize=pseudonymize)
+        return documents_frame(self, pseudonymize=pseudonymize, documents=documents)
 
     def codings(self, codes: list[str] | None = None, coders: list[str] | None = None,
                 origins: list[str] | None = None, statuses: list[str] | None = None,

@@ -55,8 +55,7 @@ class Texts:
 
 
 def _document_row(project: Project, doc: str) -> dict[str, Any]:
-    docs = project.documents()
-    rows = docs[docs.document == doc]
+    rows = project.documents(documents=[doc])
     if rows.empty:
         raise ServeError(f"unknown document {doc!r} - see qualcode status, or import it", 404)
     return rows.iloc[0].to_dict()
@@ -122,8 +121,7 @@ def document(project: Project, texts: Texts, doc: str) -> dict[str, Any]:
 
     row = _document_row(project, doc)
     off = texts.put(doc, row["text"])
-    turns = turns_frame(project)
-    turns = turns[turns.document == doc].sort_values("turn")
+    turns = turns_frame(project, [doc]).sort_values("turn")
     codings = project.codings(documents=[doc], include_orphaned=False)
     memos = project.memos()
     attrs = {k: _clean(v) for k, v in row.items() if k not in ("text", "path")}

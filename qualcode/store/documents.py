@@ -40,9 +40,12 @@ def document_briefs(conn: Connection, documents: list[str] | None = None) -> lis
     return conn.execute(q.order_by(d.id)).all()
 
 
-def document_rows(conn: Connection) -> list[Any]:
-    """Every document with all its columns, by id."""
-    return conn.execute(select(t.documents).order_by(t.documents.c.id)).all()
+def document_rows(conn: Connection, documents: list[str] | None = None) -> list[Any]:
+    """Documents (all when None) with all their columns, by id."""
+    q = select(t.documents)
+    if documents is not None:
+        q = q.where(t.documents.c.id.in_(documents))
+    return conn.execute(q.order_by(t.documents.c.id)).all()
 
 
 def speaking_cases(conn: Connection) -> dict[str, list[str]]:
