@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import copy_example  # noqa: E402
 
 
 def qualcode(root: Path, *args: str) -> float:
@@ -38,10 +39,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "study"
-        root.mkdir()
-        for name in ("qualcode.toml", "codebook", "interviews"):
-            src = REPO / name
-            (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+        copy_example(root)
         qualcode(root, "import")
         qualcode(root, "autocode", "--source", "rules")
         qualcode(root, "train")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 WORDS = (
     "the army partners government officers soldiers training support security would "
@@ -65,3 +68,12 @@ def write_corpus(folder: Path, docs: int, words_per_doc: int, rules: list[str],
             f"---\nid: doc{d:05d}\ngroup: g{d % 4}\n---\n" + "\n\n".join(turns) + "\n",
             encoding="utf-8")
     return total
+
+
+def copy_example(root: Path) -> Path:
+    """The repository's example study (settings, codebook, interviews) copied to `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("qualcode.toml", "codebook", "interviews"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    return root

@@ -15,7 +15,6 @@ docs/quality.md holds the figures of the last run.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -24,6 +23,9 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import copy_example  # noqa: E402
+
 sys.path.insert(0, str(REPO))
 
 
@@ -31,9 +33,7 @@ def example_labels(root: Path):  # noqa: ANN201
     from qualcode.learn.data import label_matrix, rule_matrix, training_frames
     from qualcode.project import open_project
 
-    for name in ("qualcode.toml", "codebook", "interviews"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    copy_example(root)
     proj = open_project(root)
     proj.import_interviews()
     proj.autocode()
