@@ -19,6 +19,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "open_project": "qualcode.project",
     "Project": "qualcode.project",
+    "Workspace": "qualcode.workspace",
+    "open_workspace": "qualcode.workspace",
     "init_project": "qualcode.scaffold",
     "load_codebook": "qualcode.codebook",
     "Codebook": "qualcode.codebook",

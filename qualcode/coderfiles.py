@@ -17,29 +17,29 @@ from qualcode.textio import decode_bytes
 
 if TYPE_CHECKING:
     from qualcode.importer import ImportReport
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 REQUIRED = ("document", "quote", "code")
 
 
-def import_coder_files(project: Project, report: ImportReport) -> dict[str, int]:
+def import_coder_files(ws: Workspace, report: ImportReport) -> dict[str, int]:
     """Load every changed `interviews/coded/*.csv`; returns codings per coder."""
     from qualcode.importer import CODED_DIR, sha256
     from qualcode.store import codings as store_codings
     from qualcode.store import meta
     from qualcode.store.documents import document_texts
 
-    folder = project.interviews_dir / CODED_DIR
+    folder = ws.interviews_dir / CODED_DIR
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     counts: dict[str, int] = {}
-    known_codes = set(project.codebook.by_id())
-    with project.engine.begin() as conn:
+    known_codes = set(ws.codebook.by_id())
+    with ws.engine.begin() as conn:
         docs = document_texts(conn)
         for path in files:
-            rel = path.relative_to(project.root).as_posix()
+            rel = path.relative_to(ws.root).as_posix()
             coder = path.stem
             try:
-                from qualcode.project import check_coder_name
+                from qualcode.workspace import check_coder_name
 
                 check_coder_name(coder)
             except QualcodeError as exc:

@@ -19,7 +19,7 @@ from qualcode.store import memos as store_memos
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 ACTIONS = ("accept", "reject", "recode", "respan")
 
@@ -71,16 +71,16 @@ def resolve(conn: Connection, document: str, sel: Selection) -> tuple[int, int]:
     return span
 
 
-def _check_code(project: Project, code: str) -> None:
-    if code not in project.codebook.by_id():
+def _check_code(ws: Workspace, code: str) -> None:
+    if code not in ws.codebook.by_id():
         raise CodingError(f"unknown code {code!r} - see qualcode codebook show")
 
 
-def add_coding(project: Project, document: str, code: str, selection: Selection) -> int:
+def add_coding(ws: Workspace, document: str, code: str, selection: Selection) -> int:
     """Code a passage by the current coder (manual, accepted); returns the coding id."""
-    coder = project.require_coder()
-    _check_code(project, code)
-    with project.engine.begin() as conn:
+    coder = ws.require_coder()
+    _check_code(ws, code)
+    with ws.engine.begin() as conn:
         start, end = resolve(conn, document, selection)
         dup = store_codings.find_coding(conn, document, start, end, code, coder)
         if dup is not None:
@@ -88,11 +88,11 @@ def add_coding(project: Project, document: str, code: str, selection: Selection)
         return store_codings.add_coding(conn, document, start, end, code, coder)
 
 
-def remove_coding(project: Project, coding_id: int | None = None, document: str | None = None,
+def remove_coding(ws: Workspace, coding_id: int | None = None, document: str | None = None,
                   code: str | None = None, selection: Selection | None = None) -> int:
     """Remove one of your own manual codings (by id, or by document + code + selection)."""
-    coder = project.require_coder()
-    with project.engine.begin() as conn:
+    coder = ws.require_coder()
+    with ws.engine.begin() as conn:
         if coding_id is None:
             if not (document and code and selection):
                 raise CodingError("give a coding id, or a document, --code and a selection")
@@ -104,33 +104,33 @@ def remove_coding(project: Project, coding_id: int | None = None, document: str 
     return int(coding_id)
 
 
-def decide(project: Project, coding_id: int, action: str, code: str | None = None,
+def decide(ws: Workspace, coding_id: int, action: str, code: str | None = None,
            span: tuple[int, int] | None = None) -> dict[str, Any]:
     """Accept, reject, recode (new code, accepted) or respan (new span, status unchanged) a
     coding; returns the state before the decision (what `undo` restores)."""
-    coder = project.require_coder()
+    coder = ws.require_coder()
     if action not in ACTIONS:
         raise CodingError(f"unknown action {action!r} - use {', '.join(ACTIONS)}")
     if action == "recode":
         if not code:
             raise CodingError("recode needs the new code")
-        _check_code(project, code)
-    with project.engine.begin() as conn:
+        _check_code(ws, code)
+    with ws.engine.begin() as conn:
         return store_codings.decide(conn, coding_id, coder, action, code=code, span=span)
 
 
-def undo(project: Project, coding_id: int, before: dict[str, Any]) -> None:
+def undo(ws: Workspace, coding_id: int, before: dict[str, Any]) -> None:
     """Restore a coding to the state `decide` returned."""
-    coder = project.require_coder()
-    with project.engine.begin() as conn:
+    coder = ws.require_coder()
+    with ws.engine.begin() as conn:
         store_codings.restore(conn, coding_id, before, coder)
 
 
-def resolve_flag(project: Project, coding_id: int, selection: Selection | None = None) -> int:
+def resolve_flag(ws: Workspace, coding_id: int, selection: Selection | None = None) -> int:
     """Confirm a coding flagged `changed` after its transcript changed, or re-attach an
     orphaned one to a passage (a quote or span): it is `ok` again, and counted."""
-    coder = project.require_coder()
-    with project.engine.begin() as conn:
+    coder = ws.require_coder()
+    with ws.engine.begin() as conn:
         span = None
         if selection is not None and any(x is not None for x in
                                          (selection.quote, selection.span, selection.turn)):
@@ -142,25 +142,25 @@ def resolve_flag(project: Project, coding_id: int, selection: Selection | None =
     return coding_id
 
 
-def add_memo(project: Project, target_type: str, target_id: str, text: str) -> int:
+def add_memo(ws: Workspace, target_type: str, target_id: str, text: str) -> int:
     """Attach a memo to a code, document, case or coding."""
-    coder = project.require_coder()
+    coder = ws.require_coder()
     if target_type not in store_memos.MEMO_TARGETS:
         raise CodingError(f"memos attach to a code, document, case or coding, not "
                           f"{target_type!r}")
     if not text.strip():
         raise CodingError("empty memo")
-    with project.engine.begin() as conn:
-        _check_target(project, conn, target_type, target_id)
+    with ws.engine.begin() as conn:
+        _check_target(ws, conn, target_type, target_id)
         from qualcode.store.codes import ensure_coder
 
         ensure_coder(conn, coder)
         return store_memos.add_memo(conn, target_type, str(target_id), coder, text)
 
 
-def _check_target(project: Project, conn: Connection, kind: str, target: str) -> None:
+def _check_target(ws: Workspace, conn: Connection, kind: str, target: str) -> None:
     if kind == "code":
-        _check_code(project, target)
+        _check_code(ws, target)
         return
     key: Any = target
     if kind == "coding":
@@ -172,14 +172,14 @@ def _check_target(project: Project, conn: Connection, kind: str, target: str) ->
         raise CodingError(f"no {kind} {target!r}")
 
 
-def list_memos(project: Project, target_type: str | None = None,
+def list_memos(ws: Workspace, target_type: str | None = None,
                target_id: str | None = None) -> list[dict[str, Any]]:
     """Memos, oldest first, optionally for one target. A target that does not exist (and
     never had a memo) is an error, not an empty list."""
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         rows = store_memos.memos(conn, target_type, target_id)
         if target_type and target_id and not rows:
-            _check_target(project, conn, target_type, target_id)
-    return [{"id": r["id"], "on": r["target_type"], "target": r["target_id"],
-             "coder": r["coder"], "at": r["created_at"], "memo": r["text"],
-             "about": r["about"]} for r in rows]
+            _check_target(ws, conn, target_type, target_id)
+    from qualcode.datasets import memo_records
+
+    return memo_records(rows)

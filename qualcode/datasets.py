@@ -1,19 +1,164 @@
-"""The tidy frames analysis takes, fetched from a project's store: respondents with their
-attributes (cached), codings counted per respondent unit, units of speech (turns,
-sentences) and texts. `Project` methods pass these to the functions in `analysis/`."""
+"""The tidy frames the library works on, fetched from a workspace's store: documents,
+turns, codings, memos, the audit trail, respondents with their attributes (cached),
+codings counted per respondent unit, units of speech (turns, sentences) and texts.
+
+Data flows files -> store -> datasets -> analysis/learn/report: `Project` methods, the
+learner, the report and REFI export all fetch their frames here."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 
-def respondents(project: Project) -> pd.DataFrame:
+CODING_COLUMNS = ["id", "document", "case", "speaker", "code", "start", "end", "text",
+                  "coder", "origin", "status", "rule", "score", "anchor", "created_at",
+                  "updated_at", "decided_by", "decided_at"]
+MEMO_COLUMNS = ["id", "on", "target", "coder", "at", "memo", "about"]
+ORIGINS = ["auto", "imported", "manual"]
+STATUSES = ["accepted", "rejected", "suggested"]
+
+
+def documents(ws: Workspace, documents: list[str] | None = None) -> pd.DataFrame:
+    """One row per document (all, or these): id, case (the respondent), cases (every
+    respondent who speaks in it: several in a focus group), language, path, words,
+    respondent words, every attribute, and the text last."""
+    import pandas as pd
+
+    from qualcode.store.documents import document_rows, speaking_cases
+
+    with ws.engine.connect() as conn:
+        rows = document_rows(conn, documents)
+        speaking = speaking_cases(conn)
+    records = []
+    for r in rows:
+        rec = {"document": r.id, "case": r.case_id, "cases": ", ".join(speaking.get(r.id, [])),
+               "language": r.language, "path": r.path, "words": r.words,
+               "respondent_words": r.respondent_words}
+        for k, v in (r.attributes or {}).items():
+            if k not in rec:
+                rec[k] = ", ".join(map(str, v)) if isinstance(v, list) else v
+        rec["text"] = r.text
+        records.append(rec)
+    cols = ["document", "case", "cases", "language", "path", "words", "respondent_words",
+            "text"]
+    df = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=cols)
+    return df[[c for c in df.columns if c != "text"] + ["text"]]
+
+
+def turns(ws: Workspace, documents: list[str] | None = None) -> pd.DataFrame:
+    """Every turn (of these documents): document, index, speaker, case, role, start,
+    end."""
+    import pandas as pd
+
+    from qualcode.store.documents import turn_rows
+
+    with ws.engine.connect() as conn:
+        rows = turn_rows(conn, documents)
+    return pd.DataFrame(rows, columns=["document", "turn", "speaker", "case", "role",
+                                       "start", "end"])
+
+
+def codings(ws: Workspace, codes: list[str] | None = None, coders: list[str] | None = None,
+            origins: list[str] | None = None, statuses: list[str] | None = None,
+            documents: list[str] | None = None, include_orphaned: bool = True
+            ) -> pd.DataFrame:
+    """One row per coding with its document, case, speaker and provenance (filters as
+    given; no check that a value names anything: see `check_values`)."""
+    import pandas as pd
+
+    from qualcode.store.codings import coding_rows
+
+    with ws.engine.connect() as conn:
+        rows = coding_rows(conn, codes, coders, origins, statuses, documents, include_orphaned)
+    df = pd.DataFrame(rows, columns=["id", "document", "case", "speaker", "start", "end", "text",
+                                     "code", "coder", "origin", "status", "rule", "score",
+                                     "anchor", "created_at", "updated_at", "decided_by",
+                                     "decided_at"])
+    return df[CODING_COLUMNS]
+
+
+def check_values(ws: Workspace, codes: list[str] | None = None,
+                 coders: list[str] | None = None, origins: list[str] | None = None,
+                 statuses: list[str] | None = None, documents: list[str] | None = None
+                 ) -> None:
+    """A UsageError for any filter value that names nothing the project has (a typo must
+    not give an empty table); the message lists the known values."""
+    def known(kind: str) -> dict[str, list[str]]:
+        from qualcode.store.codes import code_ids
+        from qualcode.store.codes import coders as stored_coders
+        from qualcode.store.documents import document_index
+
+        with ws.engine.connect() as conn:
+            if kind == "coder":
+                return {"coder": stored_coders(conn)}
+            return {"code": sorted(set(code_ids(conn)) | set(ws.codebook.by_id())),
+                    "document": sorted(document_index(conn))}
+
+    lists: dict[str, list[str]] = {"origin": ORIGINS, "status": STATUSES}
+    for kind, values in (("coder", coders), ("origin", origins), ("status", statuses),
+                         ("code", codes), ("document", documents)):
+        if not values:
+            continue
+        if kind not in lists:
+            lists.update(known(kind))
+        bad = [v for v in values if v not in lists[kind]]
+        if bad:
+            shown = ", ".join(lists[kind][:30]) or "none yet"
+            raise UsageError(f"unknown {kind}(s) {', '.join(bad)} - known: {shown}")
+
+
+def coders(ws: Workspace) -> list[str]:
+    """Every coder the store knows: who coded, decided or wrote a memo (the auto-coder
+    is `auto`)."""
+    from qualcode.store.codes import coders as stored_coders
+
+    with ws.engine.connect() as conn:
+        return stored_coders(conn)
+
+
+def memos(ws: Workspace) -> pd.DataFrame:
+    """Every memo, oldest first: id, on (target type), target, coder, at, memo, about."""
+    import pandas as pd
+
+    from qualcode.store.memos import memos as stored_memos
+
+    with ws.engine.connect() as conn:
+        rows = stored_memos(conn, None, None)
+    return pd.DataFrame(memo_records(rows), columns=MEMO_COLUMNS)
+
+
+def memo_records(rows: list[Any]) -> list[dict[str, Any]]:
+    """The store's memo rows as plain records with the MEMO_COLUMNS."""
+    return [{"id": r["id"], "on": r["target_type"], "target": r["target_id"],
+             "coder": r["coder"], "at": r["created_at"], "memo": r["text"],
+             "about": r["about"]} for r in rows]
+
+
+def events(ws: Workspace, limit: int = 50) -> pd.DataFrame:
+    """The audit trail, newest first: when, who, what, on what, details."""
+    import pandas as pd
+
+    from qualcode.store.memos import events as stored_events
+
+    with ws.engine.connect() as conn:
+        rows = stored_events(conn, limit)
+    return pd.DataFrame([{"at": r["at"], "coder": r["coder"], "action": r["action"],
+                          "target": r["target"],
+                          "details": ", ".join(f"{k}={v}" for k, v in
+                                               (r["details"] or {}).items())}
+                         for r in rows], columns=["at", "coder", "action", "target",
+                                                  "details"])
+
+
+def respondents(ws: Workspace) -> pd.DataFrame:
     """One row per respondent speaking in a document: unit id, document, case, words and
     attributes (the document's front matter, overridden by the speaker's own in focus
     groups). Cached in .qualcode/cache/ until an import changes documents or speakers."""
@@ -23,16 +168,16 @@ def respondents(project: Project) -> pd.DataFrame:
 
     from qualcode.store.units import units_stamp
 
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         stamp = units_stamp(conn)
-    key = hashlib.sha256(repr((project.db_url, stamp)).encode()).hexdigest()[:16]
-    cache = project.root / ".qualcode" / "cache" / f"units-{key}.parquet"
+    key = hashlib.sha256(repr((ws.db_url, stamp)).encode()).hexdigest()[:16]
+    cache = ws.root / ".qualcode" / "cache" / f"units-{key}.parquet"
     if cache.is_file():
         try:
             return pd.read_parquet(cache)
         except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
             pass
-    df = _respondents(project)
+    df = _respondents(ws)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         for old in cache.parent.glob("units-*.parquet"):
@@ -45,11 +190,11 @@ def respondents(project: Project) -> pd.DataFrame:
     return df
 
 
-def _respondents(project: Project) -> pd.DataFrame:
+def _respondents(ws: Workspace) -> pd.DataFrame:
     from qualcode.analysis.units import respondent_frame
     from qualcode.store.units import respondent_rows
 
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         doc_attrs, speakers, unit_rows = respondent_rows(conn)
     docs = {d: _attrs(a) for d, a in doc_attrs.items()}
     ids = {(d, c): i for i, d, c in unit_rows}
@@ -80,7 +225,7 @@ def _plain(value: object) -> object:
     return ", ".join(map(str, value)) if isinstance(value, list) else value
 
 
-def coded_units(project: Project, include_suggestions: bool = False,
+def coded_units(ws: Workspace, include_suggestions: bool = False,
                 coders: list[str] | None = None) -> pd.DataFrame:
     """(unit, code, segments): accepted codings of respondent speech per respondent unit
     (the integer ids of `respondents`) and code, counted in SQL. Rejected and orphaned
@@ -91,7 +236,7 @@ def coded_units(project: Project, include_suggestions: bool = False,
     from qualcode.store.units import coded_unit_counts
 
     statuses = ["accepted", "suggested"] if include_suggestions else ["accepted"]
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         rows = coded_unit_counts(conn, statuses, coders)
     n = len(rows)
     return pd.DataFrame({
@@ -100,43 +245,43 @@ def coded_units(project: Project, include_suggestions: bool = False,
         "segments": np.fromiter((r[2] for r in rows), dtype=np.int64, count=n)})
 
 
-def texts(project: Project, documents: list[str] | None = None) -> dict[str, str]:
+def texts(ws: Workspace, documents: list[str] | None = None) -> dict[str, str]:
     """document -> stored text."""
     from qualcode.store.documents import document_texts
 
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         return document_texts(conn, documents)
 
 
-def text_frame(project: Project, documents: list[str] | None = None) -> pd.DataFrame:
+def text_frame(ws: Workspace, documents: list[str] | None = None) -> pd.DataFrame:
     """document, language, text of these documents (all when None)."""
     import pandas as pd
 
     from qualcode.store.documents import document_briefs, document_texts
 
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         briefs = document_briefs(conn, documents)
         text_of = document_texts(conn, [b.id for b in briefs])
     return pd.DataFrame([(b.id, b.language, text_of[b.id]) for b in briefs],
                         columns=["document", "language", "text"])
 
 
-def unit_spans(project: Project, unit: str, documents: list[str] | None = None
+def unit_spans(ws: Workspace, unit: str, documents: list[str] | None = None
                ) -> pd.DataFrame:
     """(document, start, end) of the respondent turns or sentences of these documents."""
     if unit == "sentence":
-        return sentences(project, documents)
+        return sentences(ws, documents)
     import pandas as pd
 
     from qualcode.store.documents import turn_rows
 
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         rows = turn_rows(conn, documents, role="respondent")
     return pd.DataFrame([(r.document_id, r.start, r.end) for r in rows],
                         columns=["document", "start", "end"])
 
 
-def sentences(project: Project, documents: list[str] | None = None) -> pd.DataFrame:
+def sentences(ws: Workspace, documents: list[str] | None = None) -> pd.DataFrame:
     """One row per sentence of respondent speech: document, start, end. Kept per document
     while the project is open, until the document changes."""
     import pandas as pd
@@ -147,8 +292,8 @@ def sentences(project: Project, documents: list[str] | None = None) -> pd.DataFr
     columns = ["document", "start", "end"]
     if documents is not None and not documents:
         return pd.DataFrame(columns=columns)
-    cache: dict[str, tuple[tuple, pd.DataFrame]] = project._cache.setdefault("sentences", {})
-    with project.engine.connect() as conn:
+    cache: dict[str, tuple[tuple, pd.DataFrame]] = ws.cache.setdefault("sentences", {})
+    with ws.engine.connect() as conn:
         briefs = document_briefs(conn, documents)
         stamps = {r.id: (r.hash, r.file_hash) for r in document_index(conn).values()}
         todo = [b for b in briefs if cache.get(b.id, ((),))[0] != stamps[b.id]]
@@ -156,8 +301,8 @@ def sentences(project: Project, documents: list[str] | None = None) -> pd.DataFr
     if todo:
         docs = pd.DataFrame([(b.id, b.language, text_of[b.id]) for b in todo],
                             columns=["document", "language", "text"])
-        turns = unit_spans(project, "turn", [b.id for b in todo])
-        found = sentence_spans(docs, turns, project.settings.pipelines)
+        turns = unit_spans(ws, "turn", [b.id for b in todo])
+        found = sentence_spans(docs, turns, ws.settings.pipelines)
         by_doc = dict(tuple(found.groupby("document")))
         for b in todo:
             cache[b.id] = (stamps[b.id], by_doc.get(b.id, found.iloc[:0]))

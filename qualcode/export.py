@@ -1,4 +1,5 @@
-"""Tidy tables of the store: documents and codings (`qualcode export`)."""
+"""Exports of the store's tables (`qualcode export`): pseudonymised on request, written
+as csv, json, markdown or parquet. The frames themselves come from `datasets`."""
 
 from __future__ import annotations
 
@@ -17,87 +18,31 @@ from qualcode.outputs import cannot_write, write_output
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
-CODING_COLUMNS = ["id", "document", "case", "speaker", "code", "start", "end", "text",
-                  "coder", "origin", "status", "rule", "score", "anchor", "created_at",
-                  "updated_at", "decided_by", "decided_at"]
-
-
-def documents_frame(project: Project, pseudonymize: bool = False,
+def documents_frame(ws: Workspace, pseudonymize: bool = False,
                     documents: list[str] | None = None) -> pd.DataFrame:
-    """One row per document (all, or these): id, case (the respondent), cases (every
-    respondent who speaks in it: several in a focus group), language, words, every
-    attribute, text."""
-    import pandas as pd
+    """`datasets.documents`, pseudonymised on request (`qualcode export documents`)."""
+    from qualcode import datasets
 
-    from qualcode.store.documents import document_rows, speaking_cases
-
-    with project.engine.connect() as conn:
-        rows = document_rows(conn, documents)
-        speaking = speaking_cases(conn)
-    records = []
-    for r in rows:
-        rec = {"document": r.id, "case": r.case_id, "cases": ", ".join(speaking.get(r.id, [])),
-               "language": r.language, "path": r.path, "words": r.words,
-               "respondent_words": r.respondent_words}
-        for k, v in (r.attributes or {}).items():
-            if k not in rec:
-                rec[k] = ", ".join(map(str, v)) if isinstance(v, list) else v
-        rec["text"] = r.text
-        records.append(rec)
-    cols = ["document", "case", "cases", "language", "path", "words", "respondent_words",
-            "text"]
-    df = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=cols)
-    df = df[[c for c in df.columns if c != "text"] + ["text"]]
-    if pseudonymize:
-        df = pseudonymize_frame(project, df)
-    return df
+    df = datasets.documents(ws, documents)
+    return pseudonymize_frame(ws, df) if pseudonymize else df
 
 
-def turns_frame(project: Project, documents: list[str] | None = None) -> pd.DataFrame:
-    """Every turn (of these documents): document, index, speaker, case, role, start,
-    end."""
-    import pandas as pd
+def codings_frame(ws: Workspace, codes: list[str] | None = None,
+                  coders: list[str] | None = None, origins: list[str] | None = None,
+                  statuses: list[str] | None = None, documents: list[str] | None = None,
+                  include_orphaned: bool = True, pseudonymize: bool = False) -> pd.DataFrame:
+    """`datasets.codings`, pseudonymised on request (`qualcode export codings`)."""
+    from qualcode import datasets
 
-    from qualcode.store.documents import turn_rows
-
-    with project.engine.connect() as conn:
-        rows = turn_rows(conn, documents)
-    return pd.DataFrame(rows, columns=["document", "turn", "speaker", "case", "role",
-                                       "start", "end"])
+    df = datasets.codings(ws, codes, coders, origins, statuses, documents, include_orphaned)
+    return pseudonymize_frame(ws, df) if pseudonymize else df
 
 
-def codings_frame(
-    project: Project,
-    codes: list[str] | None = None,
-    coders: list[str] | None = None,
-    origins: list[str] | None = None,
-    statuses: list[str] | None = None,
-    documents: list[str] | None = None,
-    include_orphaned: bool = True,
-    pseudonymize: bool = False,
-) -> pd.DataFrame:
-    """One row per coding with its document, case, speaker and provenance."""
-    import pandas as pd
-
-    from qualcode.store.codings import coding_rows
-
-    with project.engine.connect() as conn:
-        rows = coding_rows(conn, codes, coders, origins, statuses, documents, include_orphaned)
-    df = pd.DataFrame(rows, columns=["id", "document", "case", "speaker", "start", "end", "text",
-                                     "code", "coder", "origin", "status", "rule", "score",
-                                     "anchor", "created_at", "updated_at", "decided_by",
-                                     "decided_at"])
-    df = df[CODING_COLUMNS]
-    if pseudonymize:
-        df = pseudonymize_frame(project, df)
-    return df
-
-
-def _salt(project: Project) -> bytes:
+def _salt(ws: Workspace) -> bytes:
     """A per-project secret for pseudonyms; lives in .qualcode/ (never exported)."""
-    path = project.root / ".qualcode" / "pseudonym.key"
+    path = ws.root / ".qualcode" / "pseudonym.key"
     try:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,32 +95,34 @@ class Pseudonyms:
     names: dict[str, str]
 
 
-def pseudonym_names(project: Project, salt: bytes | None = None) -> Pseudonyms:
+def pseudonym_names(ws: Workspace, salt: bytes | None = None) -> Pseudonyms:
     """The names a pseudonymised export of this project hides, read from the store
     (documents and their cases, every turn's speaker and case) and from the transcript
     files' front matter (speakers declared in `speakers:` who never speak)."""
     from qualcode.transcripts import DEFAULT_INTERVIEWER_LABELS, DEFAULT_RESPONDENT_LABELS
 
-    salt = salt if salt is not None else _salt(project)
-    docs = documents_frame(project)
-    turns = turns_frame(project)
+    salt = salt if salt is not None else _salt(ws)
+    from qualcode import datasets
+
+    docs = datasets.documents(ws)
+    turns = datasets.turns(ws)
     cases = [*docs["case"].dropna().astype(str)]
     for value in docs["cases"].dropna():
         cases += [c.strip() for c in str(value).split(",") if c.strip()]
     speakers = [(str(r.speaker), None if r.case is None or r.case != r.case else str(r.case),
                  str(r.role)) for r in turns.itertuples(index=False) if r.speaker]
-    speakers += _declared_speakers(project, docs)
+    speakers += _declared_speakers(ws, docs)
     keep = {*DEFAULT_INTERVIEWER_LABELS, *DEFAULT_RESPONDENT_LABELS,
-            *project.settings.interviewer_labels}
+            *ws.settings.interviewer_labels}
     return build_pseudonyms(salt, docs["document"].astype(str), cases, speakers, keep)
 
 
-def _declared_speakers(project: Project, docs: pd.DataFrame) -> list[tuple[str, str, str]]:
+def _declared_speakers(ws: Workspace, docs: pd.DataFrame) -> list[tuple[str, str, str]]:
     """(label, case, role) of every speaker the transcripts declare (also those who never
     speak, from `speakers:`), and each document's respondent."""
     from qualcode.store.documents import speaker_rows
 
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         rows = speaker_rows(conn)
     out = [(r.label, r.case_id or None, r.role) for r in rows]
     out += [(str(c), str(c), "respondent") for c in docs["case"].dropna()]
@@ -336,10 +283,10 @@ def _trie_pattern(names: list[str]) -> str:
     return render(trie)
 
 
-def pseudonymize_frame(project: Project, df: pd.DataFrame) -> pd.DataFrame:
+def pseudonymize_frame(ws: Workspace, df: pd.DataFrame) -> pd.DataFrame:
     """Replace document ids, case ids, speaker labels and their name parts by stable
     keyed pseudonyms in every column (see pseudonym_names, pseudonymize_table)."""
-    return pseudonymize_table(df, pseudonym_names(project))
+    return pseudonymize_table(df, pseudonym_names(ws))
 
 
 def write_frame(df: pd.DataFrame | list[dict[str, Any]], fmt: str,

@@ -16,7 +16,7 @@ from qualcode.errors import QualcodeError, TranscriptError
 from qualcode.transcripts import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
 
 if TYPE_CHECKING:
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 CODED_DIR = "coded"
 REFI_PATH = "refi:"  # the stored path of a document imported from a REFI-QDA project
@@ -88,10 +88,10 @@ def transcript_files(folder: Path) -> list[Path]:
     return out
 
 
-def _bring_in(project: Project, paths: list[Path], report: ImportReport) -> list[Path]:
+def _bring_in(ws: Workspace, paths: list[Path], report: ImportReport) -> list[Path]:
     """Files outside interviews/ are read first and copied in only when they import
     (never overwriting a different file); files that fail are reported, not copied."""
-    target = project.interviews_dir
+    target = ws.interviews_dir
     for given in paths:
         p = given.resolve()
         if not p.exists():
@@ -113,14 +113,14 @@ def _bring_in(project: Project, paths: list[Path], report: ImportReport) -> list
                 continue
             if not dest.exists():
                 try:  # validate first, copy after
-                    read_transcript(f, project.settings.language,
-                                    project.settings.interviewer_labels, f.name)
+                    read_transcript(f, ws.settings.language,
+                                    ws.settings.interviewer_labels, f.name)
                 except QualcodeError as exc:
                     report.errors.append(str(exc))
                     continue
                 target.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(f, dest)
-                report.copied.append(str(dest.relative_to(project.root)))
+                report.copied.append(str(dest.relative_to(ws.root)))
                 side = sidecar(f) if f.suffix.lower() in CONVERTED_SUFFIXES else None
                 if side is not None and not (target / side.name).exists():
                     shutil.copy2(side, target / side.name)
@@ -129,7 +129,7 @@ def _bring_in(project: Project, paths: list[Path], report: ImportReport) -> list
 
 
 def import_project(
-    project: Project, paths: list[Path] | None = None, progress: Progress | None = None
+    ws: Workspace, paths: list[Path] | None = None, progress: Progress | None = None
 ) -> ImportReport:
     """Import transcripts (all of interviews/, or the given files) and coders' CSVs.
 
@@ -142,11 +142,11 @@ def import_project(
     from qualcode.store.memos import log_event
 
     report = ImportReport()
-    book = project.codebook
-    files = _bring_in(project, paths, report) if paths else transcript_files(
-        project.interviews_dir)
-    engine = project.engine
-    settings = project.settings
+    book = ws.codebook
+    files = _bring_in(ws, paths, report) if paths else transcript_files(
+        ws.interviews_dir)
+    engine = ws.engine
+    settings = ws.settings
     with engine.begin() as conn:
         sync_codes(conn, book)
         existing = document_index(conn)
@@ -155,7 +155,7 @@ def import_project(
     pending: list[tuple[Transcript, str, Any]] = []
     total = len(files)
     for n, path in enumerate(files, 1):
-        rel = path.resolve().relative_to(project.root).as_posix()
+        rel = path.resolve().relative_to(ws.root).as_posix()
         if progress:
             progress(n, total, rel)
         fhash = sha256(source_bytes(path))
@@ -174,7 +174,7 @@ def import_project(
         report.warnings.extend(tr.warnings)
         prev = existing.get(tr.id)
         if tr.id in seen_ids or (prev is not None and prev.path != rel
-                                 and (project.root / prev.path).exists()):
+                                 and (ws.root / prev.path).exists()):
             other = seen_ids.get(tr.id) or prev.path
             report.errors.append(f"{rel}: document id {tr.id!r} is also used by {other} - "
                                  "ids must be unique")
@@ -182,17 +182,17 @@ def import_project(
         seen_ids[tr.id] = rel
         pending.append((tr, fhash, prev))
         if len(pending) >= BATCH:
-            _write(project, pending, report)
+            _write(ws, pending, report)
             pending = []
     if pending:
-        _write(project, pending, report)
+        _write(ws, pending, report)
     if not paths:
         report.missing = sorted(i for i, r in existing.items()
                                 if i not in seen_ids and not r.path.startswith(REFI_PATH)
-                                and not (project.root / r.path).exists())
-    report.coder_files = import_coder_csvs(project, report)
+                                and not (ws.root / r.path).exists())
+    report.coder_files = import_coder_csvs(ws, report)
     with engine.begin() as conn:
-        log_event(conn, project.coder, "import", None, {
+        log_event(conn, ws.coder, "import", None, {
             "added": len(report.added), "updated": len(report.updated),
             "unchanged": len(report.unchanged), "missing": len(report.missing),
             **{f"reanchored_{k}": v for k, v in report.reanchored.items()},
@@ -203,7 +203,7 @@ def import_project(
     return report
 
 
-def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
+def _write(ws: Workspace, batch: list[tuple[Transcript, str, Any]],
            report: ImportReport) -> None:
     from qualcode.store.documents import save_documents
     from qualcode.store.memos import now
@@ -211,8 +211,8 @@ def _write(project: Project, batch: list[tuple[Transcript, str, Any]],
     stamp = now()
     items = [(*transcript_rows(tr, fhash, stamp), prev is not None)
              for tr, fhash, prev in batch]
-    with project.engine.begin() as conn:
-        counts = save_documents(conn, items, project.coder)
+    with ws.engine.begin() as conn:
+        counts = save_documents(conn, items, ws.coder)
     for tr, _, prev in batch:
         (report.added if prev is None else report.updated).append(tr.id)
     for k, v in counts.items():
@@ -238,7 +238,7 @@ def transcript_rows(tr: Transcript, fhash: str, stamp: datetime
     return row, turns, speakers
 
 
-def import_coder_csvs(project: Project, report: ImportReport) -> dict[str, int]:
+def import_coder_csvs(ws: Workspace, report: ImportReport) -> dict[str, int]:
     from qualcode.coderfiles import import_coder_files
 
-    return import_coder_files(project, report)
+    return import_coder_files(ws, report)

@@ -12,7 +12,7 @@ from qualcode.errors import InteropError
 from qualcode.importer import REFI_PATH
 
 if TYPE_CHECKING:
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 PROJECT_SUFFIXES = (".qdpx", ".qde")
 
@@ -45,7 +45,7 @@ class RefiImportResult:
         return rows
 
 
-def import_refi(project: Project, path: Path) -> RefiImportResult:
+def import_refi(ws: Workspace, path: Path) -> RefiImportResult:
     """Import a REFI-QDA project: text sources become documents (transcript rules apply),
     codes a new codebook file (never overwriting one), users coders, coded selections
     accepted codings (origin `imported`), variables attributes, notes memos. All in one
@@ -64,10 +64,10 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
     if not path.is_file():
         raise InteropError(f"{path}: no such file")
     refi = read_qdpx(path)
-    settings = project.settings
-    has_files = project.codebook_dir.is_dir() and any(
-        p.suffix in (".yaml", ".yml") for p in project.codebook_dir.iterdir())
-    existing = project.codebook if has_files else Codebook()  # a new, empty project
+    settings = ws.settings
+    has_files = ws.codebook_dir.is_dir() and any(
+        p.suffix in (".yaml", ".yml") for p in ws.codebook_dir.iterdir())
+    existing = ws.codebook if has_files else Codebook()  # a new, empty project
     data = refi_to_qualcode(refi, existing, settings.language, settings.interviewer_labels,
                             source_label=path.name)
     new_book = data.codebook.book
@@ -85,7 +85,7 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
     from qualcode.store.memos import now
 
     stamp = now()
-    with project.engine.begin() as conn:
+    with ws.engine.begin() as conn:
         sync_codes(conn, merged)
         stored = store_documents.document_index(conn)
         items = []
@@ -100,7 +100,7 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
             else:
                 items.append((row, turns, speakers, prev is not None))
                 counts["added" if prev is None else "updated"] += 1
-        store_documents.save_documents(conn, items, project.coder)
+        store_documents.save_documents(conn, items, ws.coder)
         store_documents.ensure_cases(conn, {c.id for c in data.cases})
         for coder in data.coders:
             ensure_coder(conn, coder)
@@ -124,9 +124,9 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
         result.documents = counts
         result.codes_added = sum(1 for _ in new_book.walk())
         if new_book.codes:
-            written = write_codebook_yaml(new_book, project.codebook_dir, refi.name)
-            result.codebook_file = written.relative_to(project.root).as_posix()
-        store_memos.log_event(conn, project.coder, "import-refi", path.name, {
+            written = write_codebook_yaml(new_book, ws.codebook_dir, refi.name)
+            result.codebook_file = written.relative_to(ws.root).as_posix()
+        store_memos.log_event(conn, ws.coder, "import-refi", path.name, {
             **{f"documents_{k}": v for k, v in counts.items()},
             **{f"codings_{k}": v for k, v in result.codings.items()},
             "codes_added": result.codes_added, "memos_added": result.memos_added,
@@ -136,28 +136,28 @@ def import_refi(project: Project, path: Path) -> RefiImportResult:
     return result
 
 
-def export_refi(project: Project, path: Path, include_suggestions: bool = False) -> Path:
+def export_refi(ws: Workspace, path: Path, include_suggestions: bool = False) -> Path:
     """Write the project as a REFI-QDA `.qdpx`: sources as UTF-8 text, the codebook,
     coders, every coder's accepted codings (suggestions too when asked), attributes as
     variables, memos as notes. Validated against Project.xsd; byte-identical when the
     project has not changed."""
-    from qualcode.export import turns_frame
+    from qualcode import datasets
     from qualcode.refi.convert import qualcode_to_refi
     from qualcode.refi.write import write_qdpx
 
     _check_output(path, ".qdpx")
-    codings = project.codings()
+    codings = datasets.codings(ws)
     # an accepted suggestion is the judgement of the person who accepted it
     judged = (codings.origin == "auto") & (codings.status == "accepted") & \
         codings.decided_by.notna()
     codings.loc[judged, "coder"] = codings.loc[judged, "decided_by"]
-    model = qualcode_to_refi(project.settings.name, project.documents(), codings,
-                             project.codebook, project.memos(), turns_frame(project),
+    model = qualcode_to_refi(ws.settings.name, datasets.documents(ws), codings,
+                             ws.codebook, datasets.memos(ws), datasets.turns(ws),
                              include_suggestions=include_suggestions)
     return write_qdpx(model, path)
 
 
-def import_qdc(project: Project, path: Path) -> tuple[Path | None, int]:
+def import_qdc(ws: Workspace, path: Path) -> tuple[Path | None, int]:
     """Add the codes of a REFI-QDA codebook (`.qdc`) as a new codebook file; codes whose
     GUID is already in the codebook are skipped. Returns the file and how many codes."""
     from qualcode.refi.codebook_map import refi_to_codebook, write_codebook_yaml
@@ -168,24 +168,24 @@ def import_qdc(project: Project, path: Path) -> tuple[Path | None, int]:
     from qualcode.codebook import Codebook
 
     refi = read_qdc(path)
-    has_files = project.codebook_dir.is_dir() and any(
-        p.suffix in (".yaml", ".yml") for p in project.codebook_dir.iterdir())
+    has_files = ws.codebook_dir.is_dir() and any(
+        p.suffix in (".yaml", ".yml") for p in ws.codebook_dir.iterdir())
     books = refi_to_codebook(refi.codes, path.stem,
-                             project.codebook if has_files else Codebook())
+                             ws.codebook if has_files else Codebook())
     n = sum(1 for _ in books.book.walk())
     if not n:
         return None, 0
-    return write_codebook_yaml(books.book, project.codebook_dir, path.stem), n
+    return write_codebook_yaml(books.book, ws.codebook_dir, path.stem), n
 
 
-def export_qdc(project: Project, path: Path) -> Path:
+def export_qdc(ws: Workspace, path: Path) -> Path:
     """Write the codebook as a REFI-QDA `.qdc`, validated against Codebook.xsd."""
     from qualcode.refi.codebook_map import codebook_to_refi
     from qualcode.refi.model import RefiCodebook
     from qualcode.refi.write import write_qdc
 
     _check_output(path, ".qdc")
-    book = project.codebook
+    book = ws.codebook
     return write_qdc(RefiCodebook(codes=codebook_to_refi(book)), path)
 
 

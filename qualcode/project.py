@@ -6,115 +6,113 @@ Heavy libraries are imported inside the functions that need them.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import CoderRequired, ProjectError
-from qualcode.settings import SETTINGS_FILE, Settings, load_settings
+from qualcode.workspace import Workspace, check_coder_name, find_root, open_workspace
 
 if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy import Engine
 
     from qualcode.codebook import Codebook
+    from qualcode.settings import Settings
+
+__all__ = ["Project", "check_coder_name", "find_root", "open_project"]
 
 
 @dataclass
 class Project:
-    """A qualcode project folder and its store."""
+    """A qualcode project: the Python API. It holds a `Workspace` (folder, settings,
+    store, codebook, coder) and each method calls one library function with it."""
 
-    root: Path
-    settings: Settings
-    db_url: str
-    coder: str | None = None
-    _engine: Engine | None = field(default=None, repr=False)
-    _codebook: tuple[tuple, Codebook] | None = field(default=None, repr=False)
-    # per-document results worth keeping while the project is open (sentences)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    workspace: Workspace
+
+    @property
+    def root(self) -> Path:
+        return self.workspace.root
+
+    @property
+    def settings(self) -> Settings:
+        return self.workspace.settings
+
+    @property
+    def db_url(self) -> str:
+        return self.workspace.db_url
+
+    @property
+    def coder(self) -> str | None:
+        return self.workspace.coder
+
+    @coder.setter
+    def coder(self, name: str | None) -> None:
+        self.workspace.coder = name
 
     @property
     def codebook_dir(self) -> Path:
-        return self.root / "codebook"
+        return self.workspace.codebook_dir
 
     @property
     def interviews_dir(self) -> Path:
-        return self.root / "interviews"
+        return self.workspace.interviews_dir
 
     @property
     def engine(self) -> Engine:
         """The store's engine; the schema is created or upgraded on first use."""
-        if self._engine is None:
-            from qualcode.store.engine import open_store
-
-            self._engine = open_store(self.db_url)
-        return self._engine
+        return self.workspace.engine
 
     @property
     def codebook(self) -> Codebook:
         """The codebook loaded from `codebook/*.yaml` (validated); read again when a
         codebook file changes, so a notebook sees edits without reopening the project."""
-        from qualcode.codebook import load_codebook
-
-        folder = self.codebook_dir
-        files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() \
-            else []
-        stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
-        if self._codebook is None or self._codebook[0] != stamp:
-            self._codebook = (stamp, load_codebook(folder))
-        return self._codebook[1]
+        return self.workspace.codebook
 
     def require_coder(self) -> str:
         """The current coder's name, or an error for commands that write."""
-        if not self.coder:
-            raise CoderRequired()
-        check_coder_name(self.coder)
-        return self.coder
+        return self.workspace.require_coder()
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        self.workspace.close()
 
     # --- commands (each a thin call into one module) ---------------------------------
     def import_interviews(self, paths: list[Path] | None = None, progress: Any = None):
         """Bring transcripts (and coders' CSV codings) into the store. See `qualcode import`."""
         from qualcode.importer import import_project
 
-        return import_project(self, paths=paths, progress=progress)
+        return import_project(self.workspace, paths=paths, progress=progress)
 
     def import_refi(self, path: str | Path):
         """Import a REFI-QDA project (.qdpx or .qde) from NVivo, ATLAS.ti, MAXQDA,
         QualCoder...; returns a RefiImportResult (see `qualcode import FILE.qdpx`)."""
         from qualcode.interop import import_refi
 
-        return import_refi(self, Path(path))
+        return import_refi(self.workspace, Path(path))
 
     def export_project(self, path: str | Path, include_suggestions: bool = False) -> Path:
         """Write the project as a REFI-QDA .qdpx (see `qualcode export project`)."""
         from qualcode.interop import export_refi
 
-        return export_refi(self, Path(path), include_suggestions)
+        return export_refi(self.workspace, Path(path), include_suggestions)
 
     def import_codebook(self, path: str | Path) -> tuple[Path | None, int]:
         """Add a REFI-QDA codebook (.qdc) as a new codebook file; returns it and how many
         codes it holds (see `qualcode codebook import`)."""
         from qualcode.interop import import_qdc
 
-        return import_qdc(self, Path(path))
+        return import_qdc(self.workspace, Path(path))
 
     def export_codebook(self, path: str | Path) -> Path:
         """Write the codebook as a REFI-QDA .qdc (see `qualcode codebook export -f qdc`)."""
         from qualcode.interop import export_qdc
 
-        return export_qdc(self, Path(path))
+        return export_qdc(self.workspace, Path(path))
 
     def status(self) -> dict[str, Any]:
         """Counts of what the store holds and what changed on disk."""
         from qualcode.status import project_status
 
-        return project_status(self)
+        return project_status(self.workspace)
 
     def documents(self, pseudonymize: bool = False, documents: list[str] | None = None
                   ) -> pd.DataFrame:
@@ -122,7 +120,7 @@ class Project:
         attribute."""
         from qualcode.export import documents_frame
 
-        return documents_frame(self, pseudonymize=pseudonymize, documents=documents)
+        return documents_frame(self.workspace, pseudonymize=pseudonymize, documents=documents)
 
     def codings(self, codes: list[str] | None = None, coders: list[str] | None = None,
                 origins: list[str] | None = None, statuses: list[str] | None = None,
@@ -134,7 +132,7 @@ class Project:
 
         self.check_values(codes=codes, coders=coders, origins=origins, statuses=statuses,
                           documents=documents)
-        return codings_frame(self, codes=codes, coders=coders, origins=origins,
+        return codings_frame(self.workspace, codes=codes, coders=coders, origins=origins,
                              statuses=statuses, documents=documents,
                              include_orphaned=include_orphaned, pseudonymize=pseudonymize)
 
@@ -143,29 +141,10 @@ class Project:
                      documents: list[str] | None = None) -> None:
         """A usage error for any value that names nothing the project has (a typo must
         not give an empty table)."""
-        from qualcode.errors import UsageError
+        from qualcode import datasets
 
-        def known() -> dict[str, list[str]]:
-            from qualcode.store.codes import code_ids
-            from qualcode.store.documents import document_index
-
-            with self.engine.connect() as conn:
-                return {"code": sorted(set(code_ids(conn)) | set(self.codebook.by_id())),
-                        "document": sorted(document_index(conn))}
-
-        lists: dict[str, list[str]] = {"origin": ["auto", "imported", "manual"],
-                                       "status": ["accepted", "rejected", "suggested"]}
-        for kind, values in (("coder", coders), ("origin", origins), ("status", statuses),
-                             ("code", codes), ("document", documents)):
-            if not values:
-                continue
-            if kind not in lists:
-                lists.update(known() if kind in ("code", "document") else
-                             {"coder": self.coders()})
-            bad = [v for v in values if v not in lists[kind]]
-            if bad:
-                shown = ", ".join(lists[kind][:30]) or "none yet"
-                raise UsageError(f"unknown {kind}(s) {', '.join(bad)} - known: {shown}")
+        datasets.check_values(self.workspace, codes=codes, coders=coders, origins=origins,
+                              statuses=statuses, documents=documents)
 
     def autocode(self, codes: list[str] | None = None, documents: list[str] | None = None,
                  unit: str = "sentence", dry_run: bool = False, accept: bool = False,
@@ -182,7 +161,8 @@ class Project:
         """Apply the rules (and model); returns an AutocodeResult with counts."""
         from qualcode.autocode.run import autocode
 
-        return autocode(self, codes=codes, documents=documents, unit=unit, dry_run=dry_run,
+        return autocode(self.workspace, codes=codes, documents=documents, unit=unit,
+                        dry_run=dry_run,
                         accept=accept, progress=progress, source=source)
 
     def summary(self, by: list[str] | None = None, unit: str = "respondent",
@@ -195,8 +175,8 @@ class Project:
         from qualcode.analysis.summary import summary
 
         self.check_values(coders=coders)
-        return summary(datasets.respondents(self),
-                       datasets.coded_units(self, include_suggestions, coders),
+        return summary(datasets.respondents(self.workspace),
+                       datasets.coded_units(self.workspace, include_suggestions, coders),
                        by=by, unit=unit, value=value, codebook=self.codebook, rollup=rollup,
                        codes=codes, where=where, totals=totals)
 
@@ -211,8 +191,8 @@ class Project:
         from qualcode.analysis.compare import compare
 
         self.check_values(coders=coders)
-        return compare(datasets.respondents(self),
-                       datasets.coded_units(self, include_suggestions, coders),
+        return compare(datasets.respondents(self.workspace),
+                       datasets.coded_units(self.workspace, include_suggestions, coders),
                        attr, groups=groups, by=by, codebook=self.codebook, rollup=rollup,
                        codes=codes, where=where, confidence=confidence,
                        order=self.settings.order.get(attr), include_missing=include_missing)
@@ -227,7 +207,7 @@ class Project:
                                include_orphaned=False)
         spans = None
         if unit in UNITS and unit != "overlap":
-            spans = datasets.unit_spans(self, unit, sorted(set(codings.document)))
+            spans = datasets.unit_spans(self.workspace, unit, sorted(set(codings.document)))
         return cooccur(codings, spans, unit=unit, codebook=self.codebook, rollup=rollup)
 
     def excerpts(self, code: str, where: list[str] | None = None, context: int = 0,
@@ -242,8 +222,8 @@ class Project:
         codings = self.codings(codes=wanted,
                                statuses=_statuses(include_suggestions), coders=coders,
                                include_orphaned=False)
-        texts = datasets.texts(self, sorted(set(codings.document)))
-        return excerpts(codings, datasets.respondents(self), texts, code, where=where,
+        texts = datasets.texts(self.workspace, sorted(set(codings.document)))
+        return excerpts(codings, datasets.respondents(self.workspace), texts, code, where=where,
                         context=context, codebook=book, rollup=rollup)
 
     def agreement(self, coders: list[str], unit: str = "sentence", **options: Any
@@ -290,18 +270,17 @@ class Project:
         docs = sorted(set(documents or judged.document))
         spans = texts = None
         if unit in ("sentence", "turn"):
-            spans = datasets.unit_spans(self, unit, docs)
+            spans = datasets.unit_spans(self.workspace, unit, docs)
         elif unit in UNITS:
-            texts = datasets.texts(self, docs)
+            texts = datasets.texts(self.workspace, docs)
         return codings, spans, texts
 
     def coders(self) -> list[str]:
         """Every coder the store knows: who coded, decided or wrote a memo (the auto-coder
         is `auto`)."""
-        from qualcode.store.codes import coders
+        from qualcode import datasets
 
-        with self.engine.connect() as conn:
-            return coders(conn)
+        return datasets.coders(self.workspace)
 
     def report(self, path: str | Path, by: list[str] | None = None,
                where: list[str] | None = None, include_suggestions: bool = False,
@@ -324,19 +303,19 @@ class Project:
         limits learning to those documents (a learning curve)."""
         from qualcode.learn.model import train
 
-        return train(self, codes=codes, coders=coders, save=save, documents=documents)
+        return train(self.workspace, codes=codes, coders=coders, save=save, documents=documents)
 
     def respondents(self) -> pd.DataFrame:
         """One row per respondent in a document: document, case, words, attributes."""
         from qualcode import datasets
 
-        return datasets.respondents(self).drop(columns="unit", errors="ignore")
+        return datasets.respondents(self.workspace).drop(columns="unit", errors="ignore")
 
     def sentences(self, documents: list[str] | None = None) -> pd.DataFrame:
         """Sentences of respondent speech: document, start, end."""
         from qualcode import datasets
 
-        return datasets.sentences(self, documents)
+        return datasets.sentences(self.workspace, documents)
 
     def code(self, document: str, code: str, quote: str | None = None,
              occurrence: int | None = None, span: tuple[int, int] | None = None,
@@ -344,7 +323,7 @@ class Project:
         """Code a passage as the current coder; returns the coding id (see `qualcode code`)."""
         from qualcode.coding import Selection, add_coding
 
-        return add_coding(self, document, code, Selection(quote, occurrence, span, turn))
+        return add_coding(self.workspace, document, code, Selection(quote, occurrence, span, turn))
 
     def uncode(self, coding_id: int | None = None, document: str | None = None,
                code: str | None = None, quote: str | None = None,
@@ -354,7 +333,7 @@ class Project:
         from qualcode.coding import Selection, remove_coding
 
         sel = None if coding_id is not None else Selection(quote, occurrence, span, turn)
-        return remove_coding(self, coding_id, document, code, sel)
+        return remove_coding(self.workspace, coding_id, document, code, sel)
 
     def resolve(self, coding_id: int, quote: str | None = None,
                 occurrence: int | None = None, span: tuple[int, int] | None = None) -> int:
@@ -362,13 +341,13 @@ class Project:
         (see `qualcode resolve`)."""
         from qualcode.coding import Selection, resolve_flag
 
-        return resolve_flag(self, coding_id, Selection(quote, occurrence, span))
+        return resolve_flag(self.workspace, coding_id, Selection(quote, occurrence, span))
 
     def memo(self, target_type: str, target_id: str, text: str) -> int:
         """Attach a memo to a code, document, case or coding (see `qualcode memo`)."""
         from qualcode.coding import add_memo
 
-        return add_memo(self, target_type, target_id, text)
+        return add_memo(self.workspace, target_type, target_id, text)
 
     def memos(self, target_type: str | None = None, target_id: str | None = None
               ) -> pd.DataFrame:
@@ -376,50 +355,20 @@ class Project:
         import pandas as pd
 
         from qualcode.coding import list_memos
+        from qualcode.datasets import MEMO_COLUMNS
 
-        return pd.DataFrame(list_memos(self, target_type, target_id),
-                            columns=["id", "on", "target", "coder", "at", "memo", "about"])
+        return pd.DataFrame(list_memos(self.workspace, target_type, target_id),
+                            columns=MEMO_COLUMNS)
 
     def log(self, limit: int = 50) -> pd.DataFrame:
         """The audit trail, newest first: when, who, what, on what, details."""
-        import pandas as pd
+        from qualcode import datasets
 
-        from qualcode.store.memos import events
-
-        with self.engine.connect() as conn:
-            rows = events(conn, limit)
-        return pd.DataFrame([{"at": r["at"], "coder": r["coder"], "action": r["action"],
-                              "target": r["target"],
-                              "details": ", ".join(f"{k}={v}" for k, v in
-                                                   (r["details"] or {}).items())}
-                             for r in rows], columns=["at", "coder", "action", "target",
-                                                      "details"])
-
-
-def check_coder_name(name: str) -> None:
-    """A person's coder name: not the auto-coder's, no comma (lists are comma-separated),
-    no surrounding spaces."""
-    from qualcode.errors import UsageError
-
-    if name.strip().lower() == "auto":
-        raise UsageError("the coder name 'auto' is reserved for the auto-coder - choose "
-                         "another (--coder NAME)")
-    if "," in name or name != name.strip() or not name.strip():
-        raise UsageError(f"coder name {name!r} cannot be used - no commas or surrounding "
-                         "spaces (--coder NAME)")
+        return datasets.events(self.workspace, limit)
 
 
 def _statuses(include_suggestions: bool) -> list[str]:
     return ["accepted", "suggested"] if include_suggestions else ["accepted"]
-
-
-def find_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding qualcode.toml."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / SETTINGS_FILE).is_file():
-            return folder
-    return None
 
 
 def open_project(
@@ -430,21 +379,4 @@ def open_project(
     """Open the project at `path` (default: the current folder or the nearest parent with
     a qualcode.toml). `db` and `coder` override QUALCODE_DB/QUALCODE_CODER and the
     settings file."""
-    given = Path(path or os.environ.get("QUALCODE_PROJECT") or ".")
-    if not given.exists():
-        raise ProjectError(f"{given}: no such folder - create a project with qualcode init DIR")
-    root = find_root(given) if path is None else given.resolve()
-    if root is None or not (root / SETTINGS_FILE).is_file():
-        where = root or given.resolve()
-        raise ProjectError(f"{where}: not a qualcode project (no {SETTINGS_FILE}) - run "
-                           "qualcode init DIR, or pass --project DIR")
-    settings = load_settings(root)
-    from qualcode.store.engine import default_url
-
-    url = db or os.environ.get("QUALCODE_DB") or settings.db or default_url(root)
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        rel = url[len("sqlite:///"):]
-        if rel and rel != ":memory:" and not Path(rel).is_absolute():
-            url = f"sqlite:///{(root / rel).resolve()}"
-    who = coder or os.environ.get("QUALCODE_CODER") or settings.coder
-    return Project(root=root, settings=settings, db_url=url, coder=who or None)
+    return Project(open_workspace(path, db=db, coder=coder))

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode import datasets
 from qualcode.coding import add_memo, decide, undo
 from qualcode.errors import CodingError, QualcodeError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 HELP = ("[a]ccept  [r]eject  [c]ode CODE (change)  [w]iden  [n]arrow  [s]kip  [u]ndo  "
         "[m]emo TEXT  [q]uit  [?] help")
@@ -38,7 +39,7 @@ class ReviewStats:
 ORDERS = ("document", "uncertain")
 
 
-def queue(project: Project, code: str | None = None, document: str | None = None,
+def queue(ws: Workspace, code: str | None = None, document: str | None = None,
           order: str = "document") -> list[int]:
     """Ids of the suggestions still to decide: in document order, or (order="uncertain")
     those the learned model is least sure about first."""
@@ -48,46 +49,46 @@ def queue(project: Project, code: str | None = None, document: str | None = None
 
     codes = None
     if code:
-        if code not in project.codebook.by_id():
+        if code not in ws.codebook.by_id():
             raise CodingError(f"unknown code {code!r} - see qualcode codebook show")
-        codes = project.codebook.descendants(code)
+        codes = ws.codebook.descendants(code)
     if document:
-        project.check_values(documents=[document])
-    with project.engine.connect() as conn:
+        datasets.check_values(ws, documents=[document])
+    with ws.engine.connect() as conn:
         ids = suggestion_queue(conn, codes, document)
     if order == "uncertain" and ids:
-        ids = _least_sure_first(project, ids)
+        ids = _least_sure_first(ws, ids)
     return ids
 
 
-def _least_sure_first(project: Project, ids: list[int]) -> list[int]:
+def _least_sure_first(ws: Workspace, ids: list[int]) -> list[int]:
     from qualcode.learn.persist import read_card
     from qualcode.learn.predict import rank_by_uncertainty
 
-    if read_card(project) is None:
+    if read_card(ws) is None:
         raise CodingError("--order uncertain needs a trained model - run qualcode train "
                           "first")
-    pending = project.codings(statuses=["suggested"])
+    pending = datasets.codings(ws, statuses=["suggested"])
     pending = pending[pending.id.isin(ids)]
-    ranked = rank_by_uncertainty(project, pending)
+    ranked = rank_by_uncertainty(ws, pending)
     return [int(i) for i in ranked.id]
 
 
-def load_item(project: Project, cid: int) -> dict[str, Any]:
+def load_item(ws: Workspace, cid: int) -> dict[str, Any]:
     """A coding with its document's text and the turn that holds it (what `show`,
     `widen` and `narrow` work on)."""
     from qualcode.store.codings import coding
     from qualcode.store.documents import document_text, turn_around
 
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         row = coding(conn, cid)
         text = document_text(conn, row.document_id)
         turn = turn_around(conn, row.document_id, row.start, row.end)
     return {"row": row, "text": text, "turn": turn}
 
 
-def _sentence(project: Project, doc: str, start: int, end: int) -> tuple[int, int] | None:
-    sentences = project.sentences([doc])
+def _sentence(ws: Workspace, doc: str, start: int, end: int) -> tuple[int, int] | None:
+    sentences = datasets.sentences(ws, [doc])
     first = sentences[(sentences.start <= start) & (sentences.end >= start)]
     if first.empty:
         return None
@@ -96,10 +97,10 @@ def _sentence(project: Project, doc: str, start: int, end: int) -> tuple[int, in
                                           else first.end.iloc[0])
 
 
-def widen(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
+def widen(ws: Workspace, item: dict[str, Any]) -> tuple[int, int] | None:
     """One step wider: the sentence, then the whole turn (None when it cannot widen)."""
     row, turn = item["row"], item["turn"]
-    sent = _sentence(project, row.document_id, row.start, row.end)
+    sent = _sentence(ws, row.document_id, row.start, row.end)
     if sent and (sent[0] < row.start or sent[1] > row.end):
         return sent
     if turn is not None and (turn.start < row.start or turn.end > row.end):
@@ -107,7 +108,7 @@ def widen(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
     return None
 
 
-def narrow(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
+def narrow(ws: Workspace, item: dict[str, Any]) -> tuple[int, int] | None:
     """One step narrower: back to the span the auto-coder proposed (after a widening),
     else the sentence holding the match, else the matched words."""
     row, text = item["row"], item["text"]
@@ -117,7 +118,7 @@ def narrow(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
         return ps, pe
     pos = text.find(row.matched, row.start, row.end) if row.matched else -1
     at = pos if pos >= 0 else row.start
-    sent = _sentence(project, row.document_id, at, at + (len(row.matched) if pos >= 0 else 1))
+    sent = _sentence(ws, row.document_id, at, at + (len(row.matched) if pos >= 0 else 1))
     if sent and row.start <= sent[0] and sent[1] <= row.end and sent != span:
         return sent
     if pos >= 0 and (pos, pos + len(row.matched)) != span:
@@ -125,13 +126,13 @@ def narrow(project: Project, item: dict[str, Any]) -> tuple[int, int] | None:
     return None
 
 
-def show(console: Console, project: Project, item: dict[str, Any], n: int, total: int) -> None:
+def show(console: Console, ws: Workspace, item: dict[str, Any], n: int, total: int) -> None:
     """The passage in its turn, the span in the code's colour, the rule, progress."""
     from rich.panel import Panel
     from rich.text import Text
 
     row, text, turn = item["row"], item["text"], item["turn"]
-    code = project.codebook.by_id().get(row.code_id)
+    code = ws.codebook.by_id().get(row.code_id)
     color = (code.color if code else None) or "yellow"
     a, b = (turn.start, turn.end) if turn is not None else (max(0, row.start - 200),
                                                             min(len(text), row.end + 200))
@@ -152,11 +153,11 @@ def show(console: Console, project: Project, item: dict[str, Any], n: int, total
     console.print(Panel(body, title=title, subtitle=rule, title_align="left"))
 
 
-def run(project: Project, read: Callable[[], str | None], console: Console,
+def run(ws: Workspace, read: Callable[[], str | None], console: Console,
         code: str | None = None, document: str | None = None,
         order: str = "document") -> ReviewStats:
     """The review loop. `read` returns the next command line (None at the end)."""
-    ids = queue(project, code, document, order)
+    ids = queue(ws, code, document, order)
     stats = ReviewStats()
     total = len(ids)
     if not ids:
@@ -167,11 +168,11 @@ def run(project: Project, read: Callable[[], str | None], console: Console,
     i = 0
     while i < len(ids):
         cid = ids[i]
-        item = load_item(project, cid)
+        item = load_item(ws, cid)
         if item["row"].status != "suggested":
             i += 1
             continue
-        show(console, project, item, i + 1, total)
+        show(console, ws, item, i + 1, total)
         line = read()
         if line is None:
             break
@@ -179,29 +180,29 @@ def run(project: Project, read: Callable[[], str | None], console: Console,
         cmd = cmd.lower()
         try:
             if cmd in ("a", "accept"):
-                stats.history.append((cid, decide(project, cid, "accept"), "accept"))
+                stats.history.append((cid, decide(ws, cid, "accept"), "accept"))
                 stats.accepted += 1
                 console.print(f"accepted #{cid}", style="green")
                 i += 1
             elif cmd in ("r", "reject"):
-                stats.history.append((cid, decide(project, cid, "reject"), "reject"))
+                stats.history.append((cid, decide(ws, cid, "reject"), "reject"))
                 stats.rejected += 1
                 console.print(f"rejected #{cid}", style="red")
                 i += 1
             elif cmd in ("c", "code"):
                 new = arg.strip() or console.input("new code: ").strip()
-                stats.history.append((cid, decide(project, cid, "recode", code=new), "recode"))
+                stats.history.append((cid, decide(ws, cid, "recode", code=new), "recode"))
                 stats.recoded += 1
                 console.print(f"recoded #{cid} as {new}", style="green")
                 i += 1
             elif cmd in ("w", "widen", "n", "narrow"):
-                span = (widen if cmd.startswith("w") else narrow)(project, item)
+                span = (widen if cmd.startswith("w") else narrow)(ws, item)
                 if span is None:
                     console.print("the span cannot be " +
                                   ("widened" if cmd.startswith("w") else "narrowed") +
                                   " further", style="yellow")
                 else:
-                    stats.history.append((cid, decide(project, cid, "respan", span=span),
+                    stats.history.append((cid, decide(ws, cid, "respan", span=span),
                                           "respan"))
                     console.print(f"span of #{cid} is now {span[0]}:{span[1]}")
             elif cmd in ("s", "skip"):
@@ -212,7 +213,7 @@ def run(project: Project, read: Callable[[], str | None], console: Console,
                     console.print("nothing to undo", style="yellow")
                     continue
                 last_id, before, action = stats.history.pop()
-                undo(project, last_id, before)
+                undo(ws, last_id, before)
                 stats.undone += 1
                 for name, attr in (("accept", "accepted"), ("reject", "rejected"),
                                    ("recode", "recoded")):
@@ -223,7 +224,7 @@ def run(project: Project, read: Callable[[], str | None], console: Console,
                     i = ids.index(last_id)
             elif cmd in ("m", "memo"):
                 text = arg.strip() or console.input("memo: ").strip()
-                add_memo(project, "coding", str(cid), text)
+                add_memo(ws, "coding", str(cid), text)
                 stats.memos += 1
                 console.print(f"memo added to #{cid}")
             elif cmd in ("q", "quit"):
@@ -234,7 +235,7 @@ def run(project: Project, read: Callable[[], str | None], console: Console,
                 console.print(f"unknown command {cmd!r} - {HELP}", style="yellow", markup=False)
         except QualcodeError as exc:
             console.print(f"error: {exc}", style="red")
-    stats.remaining = len(queue(project, code, document))
+    stats.remaining = len(queue(ws, code, document))
     return stats
 
 

@@ -8,21 +8,21 @@ from qualcode.converters import source_bytes
 from qualcode.importer import REFI_PATH, sha256, transcript_files
 
 if TYPE_CHECKING:
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 
-def project_status(project: Project) -> dict[str, Any]:
+def project_status(ws: Workspace) -> dict[str, Any]:
     """Counts and disk changes, as plain data."""
     from qualcode.learn.persist import model_status, read_card
     from qualcode.store import codings, documents
     from qualcode.store.codes import active_codes
 
     model = None
-    with project.engine.connect() as conn:
-        if read_card(project) is not None:
-            card = read_card(project) or {}
+    with ws.engine.connect() as conn:
+        if read_card(ws) is not None:
+            card = read_card(ws) or {}
             card_coders = card.get("coders_chosen", card.get("coders")) or None
-            model = model_status(project, latest_decision=codings.latest_decision(
+            model = model_status(ws, latest_decision=codings.latest_decision(
                 conn, card_coders))
         corpus = documents.corpus_counts(conn)
         codes = active_codes(conn)
@@ -31,8 +31,8 @@ def project_status(project: Project) -> dict[str, Any]:
         stored = documents.stored_files(conn)
     new, changed = [], []
     on_disk = set()
-    for path in transcript_files(project.interviews_dir):
-        rel = path.resolve().relative_to(project.root).as_posix()
+    for path in transcript_files(ws.interviews_dir):
+        rel = path.resolve().relative_to(ws.root).as_posix()
         on_disk.add(rel)
         if rel not in stored:
             new.append(rel)
@@ -40,8 +40,8 @@ def project_status(project: Project) -> dict[str, Any]:
             changed.append(rel)
     missing = sorted(p for p in stored if p not in on_disk and not p.startswith(REFI_PATH))
     return {
-        "project": project.settings.name,
-        "store": _display_url(project.db_url, project.root),
+        "project": ws.settings.name,
+        "store": _display_url(ws.db_url, ws.root),
         **corpus,
         "codes": codes,
         "codings": [{"origin": o, "status": s, "count": n} for o, s, n in by],

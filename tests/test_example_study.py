@@ -90,12 +90,12 @@ def test_coders_disagree_somewhere(example):
 
 
 def test_interviewer_speech_is_never_autocoded(example):
-    from qualcode.export import turns_frame
+    from qualcode.datasets import turns as turns_frame
 
     proj, _ = example
     suggestions = proj.autocode(dry_run=True)
     assert len(suggestions) > 50
-    turns = turns_frame(proj)
+    turns = turns_frame(proj.workspace)
     interviewer = turns[turns.role != "respondent"]
     for row in suggestions.itertuples():
         inside = interviewer[(interviewer.document == row.document)

@@ -116,7 +116,7 @@ def test_the_model_finds_a_theme_in_words_no_rule_mentions(trained):
     proj, result, truth = trained
     rules = proj.codings(coders=["auto"], documents=NEW)
     assert "betrayal" not in set(rules.code)  # no rule finds it in the new documents
-    suggested = model_suggestions(proj, documents=NEW)
+    suggested = model_suggestions(proj.workspace, documents=NEW)
     assert found(suggested, proj, "betrayal") == {d: truth[d]["betrayal"] for d in NEW}
     assert set(suggested.code) == {"betrayal", "weather"}
     assert suggested.score.between(0, 1).all()
@@ -126,12 +126,12 @@ def test_the_model_finds_a_theme_in_words_no_rule_mentions(trained):
 
 
 def test_no_prediction_in_interviewer_speech(trained):
-    from qualcode.export import turns_frame
+    from qualcode.datasets import turns as turns_frame
     from qualcode.learn.predict import model_suggestions, score_texts
 
     proj, result, _ = trained
-    suggested = model_suggestions(proj, model=result.model)
-    turns = turns_frame(proj)
+    suggested = model_suggestions(proj.workspace, model=result.model)
+    turns = turns_frame(proj.workspace)
     asked = turns[turns.role == "interviewer"]
     for r in suggested.itertuples():
         inside = asked[(asked.document == r.document) & (asked.start < r.end)
@@ -153,7 +153,7 @@ def test_a_code_with_too_few_positives_is_reported_not_predicted(trained):
     assert np.isnan(row.model_f1) and np.isnan(row.threshold)
     assert result.card["codes"]["rare"]["predicted"] is False
     assert result.card["codes"]["rare"]["positives"] == 3
-    assert "rare" not in set(model_suggestions(proj, model=result.model).code)
+    assert "rare" not in set(model_suggestions(proj.workspace, model=result.model).code)
 
 
 def test_same_decisions_same_model_and_scores(trained):
@@ -176,7 +176,7 @@ def test_saved_model_and_card_round_trip(trained):
     from qualcode.learn.predict import model_suggestions
 
     proj, result, _ = trained
-    card = json.loads((models_dir(proj) / "card.json").read_text(encoding="utf-8"))
+    card = json.loads((models_dir(proj.workspace) / "card.json").read_text(encoding="utf-8"))
     assert card["coders"] == ["ana"]
     assert card["documents"] == 6 and card["sentences"] == 66
     assert card["codes"]["betrayal"]["positives"] == 18
@@ -184,9 +184,9 @@ def test_saved_model_and_card_round_trip(trained):
     assert card["cross_validation"]["grouped_by"] == "document"
     assert set(card["versions"]) >= {"qualcode", "spacy", "scikit-learn"}
     assert card["features"]["embeddings"] == "wordllama l2_supercat 256"
-    loaded = load_model(proj)
-    pd_a = model_suggestions(proj, model=loaded)
-    pd_b = model_suggestions(proj, model=result.model)
+    loaded = load_model(proj.workspace)
+    pd_a = model_suggestions(proj.workspace, model=loaded)
+    pd_b = model_suggestions(proj.workspace, model=result.model)
     assert pd_a.equals(pd_b) and len(pd_a) > 0
 
 

@@ -42,7 +42,7 @@ def test_autocode_uses_rules_and_model_and_says_which(copy):
     # the sentences autocode segmented on the way give what model_suggestions gives
     from qualcode.learn.predict import model_suggestions
 
-    expected = model_suggestions(proj, with_rules=True)
+    expected = model_suggestions(proj.workspace, with_rules=True)
     scored = auto[auto.score.notna()]
     assert {(r.document, r.start, r.end, r.code) for r in scored.itertuples()} == {
         (r.document, r.start, r.end, r.code) for r in expected.itertuples()}
@@ -54,7 +54,7 @@ def test_autocode_uses_rules_and_model_and_says_which(copy):
     # re-running changes nothing; a rejected model suggestion is not made again
     assert proj.autocode_run().added == 0
     first = int(model.id.iloc[0])
-    decide(proj, first, "reject")
+    decide(proj.workspace, first, "reject")
     again = proj.autocode_run()
     assert again.added == 0
     assert proj.codings(coders=["auto"]).set_index("id").loc[first, "status"] == "rejected"
@@ -65,7 +65,7 @@ def test_rules_only_and_model_only(copy):
 
     proj, _ = copy
     proj.autocode(source="model")
-    predicted = {tuple(r) for r in model_suggestions(proj)[
+    predicted = {tuple(r) for r in model_suggestions(proj.workspace)[
         ["document", "start", "end", "code"]].itertuples(index=False)}
     left = proj.codings(coders=["auto"], statuses=["suggested"])
     # what is left unreviewed is what the model proposes (rule suggestions it agrees
@@ -106,11 +106,11 @@ def test_review_least_sure_first(copy):
 
     proj, _ = copy
     proj.autocode()
-    ids = queue(proj, order="uncertain")
-    assert sorted(ids) == sorted(queue(proj))
+    ids = queue(proj.workspace, order="uncertain")
+    assert sorted(ids) == sorted(queue(proj.workspace))
     pending = proj.codings(statuses=["suggested"]).set_index("id").loc[ids].reset_index()
     docs = proj.documents()
-    ranked = uncertainty(load_model(proj), pending,
+    ranked = uncertainty(load_model(proj.workspace), pending,
                          dict(zip(docs.document, docs.language, strict=True)))
     margins = ranked.margin.abs().dropna().tolist()
     assert margins == sorted(margins)

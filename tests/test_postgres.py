@@ -39,8 +39,8 @@ def _workflow(root: Path, db: str | None) -> dict[str, pd.DataFrame]:
     ids = proj.codings(origins=["auto"]).sort_values(["document", "start", "code"]).id.tolist()
     from qualcode.coding import decide
 
-    decide(proj, ids[0], "reject")
-    decide(proj, ids[1], "accept")
+    decide(proj.workspace, ids[0], "reject")
+    decide(proj.workspace, ids[1], "accept")
     proj.code("NE-01", "trust_gap", quote="Ils ne voient pas ce que pensent les sergents.")
     proj.memo("document", "NE-01", "Long pauses.")
     again = proj.autocode_run()

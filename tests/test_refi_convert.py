@@ -119,7 +119,7 @@ def test_transcript_rules_apply_to_imported_text() -> None:
 @pytest.fixture(scope="module")
 def example_export(tmp_path_factory: pytest.TempPathFactory):
     """The shipped example study, imported into a store, exported as .qdpx."""
-    from qualcode.export import turns_frame
+    from qualcode.datasets import turns
     from qualcode.project import open_project
 
     root = copy_example(tmp_path_factory.mktemp("refi") / "study")
@@ -130,7 +130,7 @@ def example_export(tmp_path_factory: pytest.TempPathFactory):
     proj.memo("document", "NE-01", "Long and candid.")
     proj.memo("coding", str(first["id"]), "Clear example.")
     frames = dict(documents=proj.documents(), codings=proj.codings(), memos=proj.memos(),
-                  turns=turns_frame(proj), codebook=proj.codebook)
+                  turns=turns(proj.workspace), codebook=proj.codebook)
     proj.close()
     out = tmp_path_factory.mktemp("out")
     model = qualcode_to_refi(proj.settings.name, frames["documents"], frames["codings"],

@@ -63,11 +63,12 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hidden_names(root: Path) -> set[str]:
     """Every label, case id, document id and name part the export must not show,
     collected independently of the code under test."""
-    from qualcode.export import documents_frame, turns_frame
+    from qualcode.datasets import documents as documents_frame
+    from qualcode.datasets import turns as turns_frame
 
     proj = open_project(root)
-    docs = documents_frame(proj)
-    turns = turns_frame(proj)
+    docs = documents_frame(proj.workspace)
+    turns = turns_frame(proj.workspace)
     names = set(docs.document) | set(docs["case"])
     names |= {c.strip() for v in docs.cases for c in str(v).split(",") if c.strip()}
     names |= set(turns.case.dropna())

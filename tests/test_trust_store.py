@@ -157,7 +157,7 @@ def test_an_accepted_suggestion_is_the_reviewers(proj):
     proj.autocode()
     sugg = proj.codings(coders=["auto"])
     first = int(sugg.id.iloc[0])
-    decide(proj, first, "accept")
+    decide(proj.workspace, first, "accept")
     mine = proj.codings(coders=["ana"])
     assert mine.id.tolist() == [first]
     assert (mine.coder[0], mine.decided_by[0]) == ("auto", "ana")
@@ -182,8 +182,8 @@ def test_orphaned_coding_keeps_its_last_speaker_and_case(proj, project_dir: Path
 def test_a_narrowed_suggestion_is_not_suggested_again(proj):
     proj.autocode()
     sugg = proj.codings(coders=["auto"]).iloc[0]
-    decide(proj, int(sugg.id), "respan", span=(int(sugg.start), int(sugg.start) + 5))
-    decide(proj, int(sugg.id), "accept")
+    decide(proj.workspace, int(sugg.id), "respan", span=(int(sugg.start), int(sugg.start) + 5))
+    decide(proj.workspace, int(sugg.id), "accept")
     res = proj.autocode_run()
     assert res.added == 0
     again = proj.codings(coders=["auto"])
@@ -209,7 +209,7 @@ def test_review_narrow_after_widen_goes_back_through_the_sentence(proj):
     assert text[slice(*sentence)] == "Then the coup came and nobody trusted anybody."
     import io
 
-    run(proj, line_reader(iter(["w", "n", "n", "q"])), Console(file=io.StringIO()))
+    run(proj.workspace, line_reader(iter(["w", "n", "n", "q"])), Console(file=io.StringIO()))
     spans = [tuple(d.split("span=")[1].strip("[]").split(", ")) for d in
              proj.log(3).details[::-1]]
     turn_start = text.index("We trusted our partners.")
@@ -268,7 +268,7 @@ def test_a_recoded_suggestion_is_not_suggested_again(proj):
     proj.autocode()
     sugg = proj.codings(coders=["auto"]).iloc[0]
     other = "coup" if sugg.code != "coup" else "trust"
-    decide(proj, int(sugg.id), "recode", code=other)
+    decide(proj.workspace, int(sugg.id), "recode", code=other)
     res = proj.autocode_run()
     assert res.added == 0
     again = proj.codings(coders=["auto"])

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode import datasets
 from qualcode.autocode.match import UNITS, Suggestion, match_turns
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 DOC_BATCH = 100
 
@@ -39,7 +40,7 @@ class AutocodeResult:
 
 
 def autocode(
-    project: Project,
+    ws: Workspace,
     codes: list[str] | None = None,
     documents: list[str] | None = None,
     unit: str = "sentence",
@@ -66,9 +67,9 @@ def autocode(
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} - use sentence, turn or match")
-    source, model = _source(project, source)
-    result_notes = [] if model is None else _model_notes(project, model)
-    book = project.codebook
+    source, model = _source(ws, source)
+    result_notes = [] if model is None else _model_notes(ws, model)
+    book = ws.codebook
     from qualcode.codebook import validate_rules
 
     validate_rules(book)  # a bad rule is an error even before any document is imported
@@ -79,7 +80,7 @@ def autocode(
     if codes:
         book.check_ids(codes)
         selected = {d for c in codes for d in book.descendants(c)}
-    engine = project.engine
+    engine = ws.engine
     with engine.connect() as conn:
         docs = document_briefs(conn, documents)
     if documents:
@@ -89,11 +90,11 @@ def autocode(
     compiled: dict[str, Any] = {}
     result = AutocodeResult(suggestions=pd.DataFrame(), source=source, notes=result_notes)
     frames = []
-    coder = project.coder if accept else None
+    coder = ws.coder if accept else None
     remove: list[int] = []
     add: list[dict[str, Any]] = []
     if accept:
-        project.require_coder()
+        ws.require_coder()
     for i in range(0, len(docs), DOC_BATCH):
         batch = docs[i : i + DOC_BATCH]
         found: list[Suggestion] = []
@@ -112,7 +113,7 @@ def autocode(
         segmented: set[str] = set()
         for lang, ids in by_lang.items():
             if lang not in compiled:
-                compiled[lang] = compile_language(book, lang, project.settings, selected)
+                compiled[lang] = compile_language(book, lang, ws.settings, selected)
             lr = compiled[lang]
             if not lr.rules or source == "model":
                 continue
@@ -122,10 +123,10 @@ def autocode(
                                      if model is not None else None))
             segmented |= set(ids)
         if model is not None:
-            found = _with_model(project, model, found, ids_, selected, source,
+            found = _with_model(ws, model, found, ids_, selected, source,
                                 {d.id: d.language for d in batch}, sentences, segmented,
                                 texts)
-        _diff(project, batch, found, selected, result, texts, turn_of, remove, add)
+        _diff(ws, batch, found, selected, result, texts, turn_of, remove, add)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
         result.documents += len(batch)
         result.words += sum(d.respondent_words for d in batch)
@@ -140,7 +141,7 @@ def autocode(
         # one transaction for the whole run: a killed run leaves the store as it was
         with engine.begin() as conn:
             sync_codes(conn, book)
-            apply_suggestions(conn, remove, add, coder, project.coder, {
+            apply_suggestions(conn, remove, add, coder, ws.coder, {
                 "unit": unit, "source": source, "codes": codes or "all",
                 "documents": result.documents,
                 "added": result.added, "removed": result.removed, "kept": result.kept,
@@ -148,14 +149,14 @@ def autocode(
     return result
 
 
-def _diff(project: Project, batch: list, found: list[Suggestion], selected: set[str] | None,
+def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str] | None,
           result: AutocodeResult, texts: dict[str, str], turn_of: dict[str, Any],
           remove: list[int], add: list[dict[str, Any]]) -> None:
     """Diff new suggestions against the stored auto codings of a batch; collect the change
     (ids to remove, rows to add) and count it."""
     from qualcode.store.codings import auto_codings
 
-    with project.engine.connect() as conn:
+    with ws.engine.connect() as conn:
         existing = auto_codings(conn, [d.id for d in batch], selected)
     # a suggestion is known by the span the auto-coder proposed; one a person decided,
     # widened or narrowed is never proposed again nor removed
@@ -201,13 +202,13 @@ def _diff(project: Project, batch: list, found: list[Suggestion], selected: set[
 SOURCES = ("rules", "model", "both")
 
 
-def _source(project: Project, source: str | None) -> tuple[str, Any]:
+def _source(ws: Workspace, source: str | None) -> tuple[str, Any]:
     """The source to use and the trained model it needs (None for rules)."""
     from qualcode.learn.persist import load_model, read_card
 
     if source is not None and source not in SOURCES:
         raise UsageError(f"unknown source {source!r} - use rules, model or both")
-    has_model = read_card(project) is not None
+    has_model = read_card(ws) is not None
     if source is None:
         source = "both" if has_model else "rules"
     if source == "rules":
@@ -215,18 +216,18 @@ def _source(project: Project, source: str | None) -> tuple[str, Any]:
     if not has_model:
         raise UsageError(f"--source {source} needs a trained model - run qualcode train "
                          "first")
-    return source, load_model(project)
+    return source, load_model(ws)
 
 
-def _model_notes(project: Project, model: Any) -> list[str]:
+def _model_notes(ws: Workspace, model: Any) -> list[str]:
     from qualcode.learn.persist import model_status
 
-    status = model_status(project)
+    status = model_status(ws)
     return [f"the model is older than the latest decisions - {status['message']}"] \
         if status.get("stale") else []
 
 
-def _with_model(project: Project, model: Any, found: list[Suggestion], documents: list[str],
+def _with_model(ws: Workspace, model: Any, found: list[Suggestion], documents: list[str],
                 selected: set[str] | None, source: str, languages: dict[str, str],
                 sentences: list[tuple[str, int, int]], segmented: set[str],
                 texts: dict[str, str]) -> list[Suggestion]:
@@ -240,7 +241,7 @@ def _with_model(project: Project, model: Any, found: list[Suggestion], documents
     frame = pd.DataFrame(sentences, columns=["document", "start", "end"])
     rest = [d for d in documents if d not in segmented]
     if rest:
-        frame = pd.concat([frame, project.sentences(rest)], ignore_index=True)
+        frame = pd.concat([frame, datasets.sentences(ws, rest)], ignore_index=True)
     docs = pd.DataFrame([(d, languages[d], texts[d]) for d in documents],
                         columns=["document", "language", "text"])
     predicted = predict_sentences(model, frame, docs, with_rules=source == "both")

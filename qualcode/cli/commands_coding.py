@@ -71,7 +71,7 @@ def review(
     s skip, u undo, m memo, q quit. Every decision is saved at once; the next review
     resumes with what is left. From a pipe, one command per line ("c coup_risk",
     "m text of the memo").
-    In Python: qualcode.review.run(project, read, console)
+    In Python: qualcode.review.run(project.workspace, read, console)
     """
     import sys
 
@@ -83,7 +83,7 @@ def review(
     out = console(reading=True)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     read = key_reader(out) if interactive else line_reader(iter(sys.stdin))
-    stats = run(proj, read, out, code=code, document=document, order=order)
+    stats = run(proj.workspace, read, out, code=code, document=document, order=order)
     info(f"accepted {stats.accepted}, rejected {stats.rejected}, recoded {stats.recoded}, "
          f"skipped {stats.skipped}, undone {stats.undone}, memos {stats.memos}; "
          f"{stats.remaining} suggestion(s) left")

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qualcode import datasets
+
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 AUTO = "auto"
 POSITIVE, NEGATIVE, UNKNOWN = 1, 0, -1
@@ -52,21 +54,21 @@ class LabelMatrix:
         return {c: int((self.y[:, k] == NEGATIVE).sum()) for k, c in enumerate(self.codes)}
 
 
-def training_frames(project: Project, documents: Sequence[str] | None = None
+def training_frames(ws: Workspace, documents: Sequence[str] | None = None
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(sentences, codings) from the project's public API: respondent sentences with
     language and text, and every coding of respondent speech that is not orphaned.
 
     Only documents with a decision (or the given `documents`) are segmented."""
-    codings = project.codings(include_orphaned=False)
+    codings = datasets.codings(ws, include_orphaned=False)
     codings = codings[codings["case"].notna()].reset_index(drop=True)
     if documents is None:
         documents = sorted(set(decisions(codings)["document"]))
-    docs = project.documents()
+    docs = datasets.documents(ws)
     docs = docs[docs["document"].isin(list(documents))]
     if not len(docs):
         return with_text(_empty_sentences(), docs), codings
-    sentences = project.sentences(list(docs["document"]))
+    sentences = datasets.sentences(ws, list(docs["document"]))
     return with_text(sentences, docs), codings
 
 

@@ -22,7 +22,7 @@ from qualcode.learn.data import LabelMatrix
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 MIN_POSITIVES = 8
 MIN_F1 = 0.2  # a code whose cross-validated model F1 is lower is not predicted
@@ -51,7 +51,7 @@ class TrainedModel:
 
 @dataclass
 class TrainResult:
-    """`project.train()`: the per-code quality table, the card, and the model."""
+    """`Project.train()`: the per-code quality table, the card, and the model."""
 
     table: pd.DataFrame
     card: dict[str, Any]
@@ -114,7 +114,7 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
     return model, table
 
 
-def train(project: Project, codes: Sequence[str] | None = None,
+def train(ws: Workspace, codes: Sequence[str] | None = None,
           coders: Sequence[str] | None = None, save: bool = True,
           documents: Sequence[str] | None = None) -> TrainResult:
     """Learn from the human decisions of `coders` (default: every human coder) for
@@ -131,13 +131,13 @@ def train(project: Project, codes: Sequence[str] | None = None,
     )
     from qualcode.learn.persist import save_model
 
-    book = project.codebook
+    book = ws.codebook
     if codes:
         book.check_ids(list(codes))
         wanted = book.expand(list(codes))
     else:
         wanted = [c.id for c, _, _ in book.walk()]
-    sentences, codings = training_frames(project, documents)
+    sentences, codings = training_frames(ws, documents)
     if documents is not None:
         codings = codings[codings["document"].isin(list(documents))]
     humans = sorted(set(codings.loc[codings["coder"] != "auto", "coder"]))
@@ -166,7 +166,7 @@ def train(project: Project, codes: Sequence[str] | None = None,
         "latest_decision": latest_decision(codings, coders),
         "decisions_fingerprint": fingerprint(codings, coders),
     })
-    path = save_model(project, model) if save else None
+    path = save_model(ws, model) if save else None
     return TrainResult(table=table, card=model.card, model=model, path=path)
 
 

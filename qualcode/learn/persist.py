@@ -11,23 +11,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode import datasets
+
 if TYPE_CHECKING:
     from qualcode.learn.model import TrainedModel
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 MODEL_FILE = "model.npz"
 CARD_FILE = "card.json"
 
 
-def models_dir(project: Project) -> Path:
-    return project.root / ".qualcode" / "models"
+def models_dir(ws: Workspace) -> Path:
+    return ws.root / ".qualcode" / "models"
 
 
-def save_model(project: Project, model: TrainedModel) -> Path:
+def save_model(ws: Workspace, model: TrainedModel) -> Path:
     """Write the model and its card (each atomically); returns the folder."""
     import numpy as np
 
-    folder = models_dir(project)
+    folder = models_dir(ws)
     folder.mkdir(parents=True, exist_ok=True)
     feat = model.linear.featurizer
     assert feat is not None and model.linear.coef is not None
@@ -59,15 +61,15 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def read_card(project: Project) -> dict[str, Any] | None:
+def read_card(ws: Workspace) -> dict[str, Any] | None:
     """The model card, or None when no model was trained."""
-    path = models_dir(project) / CARD_FILE
+    path = models_dir(ws) / CARD_FILE
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_model(project: Project) -> TrainedModel:
+def load_model(ws: Workspace) -> TrainedModel:
     """The saved model (an error naming the fix when there is none or it is damaged)."""
     import numpy as np
 
@@ -75,8 +77,8 @@ def load_model(project: Project) -> TrainedModel:
     from qualcode.learn.features import Featurizer
     from qualcode.learn.model import TrainedModel, TrainError
 
-    card = read_card(project)
-    path = models_dir(project) / MODEL_FILE
+    card = read_card(ws)
+    path = models_dir(ws) / MODEL_FILE
     if card is None or not path.is_file():
         raise TrainError("no model yet - run qualcode train")
     data = path.read_bytes()
@@ -99,12 +101,12 @@ def load_model(project: Project) -> TrainedModel:
                         embeddings=bool(arrays["embeddings"]), card=card)
 
 
-def model_status(project: Project, latest_decision: str | None = None) -> dict[str, Any]:
+def model_status(ws: Workspace, latest_decision: str | None = None) -> dict[str, Any]:
     """Whether a model exists and whether it is older than the latest decision.
 
     `latest_decision` (ISO time) lets `qualcode status` pass what it already knows;
     without it the decisions are read from the store (this imports pandas)."""
-    card = read_card(project)
+    card = read_card(ws)
     if card is None:
         return {"model": False, "stale": None, "message": "no model - run qualcode train"}
     seen = card.get("latest_decision")
@@ -113,7 +115,7 @@ def model_status(project: Project, latest_decision: str | None = None) -> dict[s
         from qualcode.learn.data import fingerprint
         from qualcode.learn.data import latest_decision as latest
 
-        codings = project.codings(include_orphaned=False)
+        codings = datasets.codings(ws, include_orphaned=False)
         codings = codings[codings["case"].notna()]
         coders = card.get("coders_chosen", card.get("coders")) or None
         latest_decision = latest(codings, coders)

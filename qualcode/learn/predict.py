@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qualcode import datasets
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.learn.model import TrainedModel
-    from qualcode.project import Project
+    from qualcode.workspace import Workspace
 
 PREDICTION_COLUMNS = ["document", "start", "end", "code", "score"]
 
@@ -37,7 +39,7 @@ def predict_sentences(model: TrainedModel, sentences: pd.DataFrame, texts: pd.Da
     only - the caller passes respondent sentences), one row per sentence and code whose
     score reaches the code's threshold: document, start, end, code, score.
 
-    `texts` has document, language, text (as `project.documents()`). With with_rules,
+    `texts` has document, language, text (as `datasets.documents(ws)`). With with_rules,
     the thresholds chosen for use together with the rules (`autocode --source both`)."""
     import pandas as pd
 
@@ -87,34 +89,34 @@ def uncertainty(model: TrainedModel, suggestions: pd.DataFrame,
     return out.iloc[order].reset_index(drop=True)
 
 
-def rank_by_uncertainty(project: Project, suggestions: pd.DataFrame,
+def rank_by_uncertainty(ws: Workspace, suggestions: pd.DataFrame,
                         model: TrainedModel | None = None) -> pd.DataFrame:
     """One call for `review --order uncertain`: `uncertainty` with the saved model and
-    the documents' languages (suggestions as `project.codings(statuses=["suggested"])`;
+    the documents' languages (suggestions as `datasets.codings(ws, statuses=["suggested"])`;
     their `id` column gives the review order)."""
     from qualcode.learn.persist import load_model
 
-    model = model or load_model(project)
-    docs = project.documents()
+    model = model or load_model(ws)
+    docs = datasets.documents(ws)
     return uncertainty(model, suggestions,
                        dict(zip(docs["document"], docs["language"], strict=True)))
 
 
-def model_suggestions(project: Project, documents: Sequence[str] | None = None,
+def model_suggestions(ws: Workspace, documents: Sequence[str] | None = None,
                       with_rules: bool = False, model: TrainedModel | None = None
                       ) -> pd.DataFrame:
     """One call for `autocode --source model|both`: the saved model's predictions for
     the respondent sentences of `documents` (default: all)."""
     from qualcode.learn.persist import load_model
 
-    model = model or load_model(project)
-    sentences = project.sentences(list(documents) if documents else None)
-    return predict_sentences(model, sentences, _texts(project, documents),
+    model = model or load_model(ws)
+    sentences = datasets.sentences(ws, list(documents) if documents else None)
+    return predict_sentences(model, sentences, _texts(ws, documents),
                              with_rules=with_rules)
 
 
-def _texts(project: Project, documents: Sequence[str] | None) -> pd.DataFrame:
+def _texts(ws: Workspace, documents: Sequence[str] | None) -> pd.DataFrame:
     """document, language, text of these documents (all when None)."""
     from qualcode.datasets import text_frame
 
-    return text_frame(project, list(documents) if documents else None)
+    return text_frame(ws, list(documents) if documents else None)

@@ -254,7 +254,7 @@ def excerpts_section(ctx: Context) -> Section:
                                   **ctx.options.analysis())
         sec.h3(book[theme].name)
         if ctx.pseudo.active:
-            df = ctx.pseudo.frame(pseudonymize_frame(ctx.project, df))
+            df = ctx.pseudo.frame(pseudonymize_frame(ctx.project.workspace, df))
         if df.empty:
             sec.add("excerpts", [ExcerptGroup("", [], "No counted coding of this theme.")])
             continue
@@ -416,7 +416,7 @@ def _model_quality(ctx: Context, sec: Section) -> None:
     """The learned model's grouped cross-validated quality, from its card (if trained)."""
     from qualcode.learn.persist import read_card
 
-    card = read_card(ctx.project)
+    card = read_card(ctx.project.workspace)
     if card is None:
         sec.p("No learned model: `qualcode train` learns one from the coders' decisions "
               "and measures it the same way.")

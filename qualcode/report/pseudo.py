@@ -149,7 +149,7 @@ def pseudonymizer(project: Project, documents: pd.DataFrame, units: pd.DataFrame
         ordered = sorted(values)
         if not ordered:
             continue
-        out = pseudonymize_frame(project, pd.DataFrame({kind: ordered}, dtype=object))
+        out = pseudonymize_frame(project.workspace, pd.DataFrame({kind: ordered}, dtype=object))
         for before, after in zip(ordered, out[kind], strict=True):
             mapping.setdefault(before, str(after))
     for i, key in enumerate(sorted(k for k, v in mapping.items() if v == k), start=1):

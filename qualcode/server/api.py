@@ -27,7 +27,7 @@ DECISIONS = ("accept", "reject", "recode", "widen", "narrow")
 
 
 @dataclass
-class Workspace:
+class ServerState:
     """The state one server process shares between requests."""
 
     project: Project
@@ -42,7 +42,9 @@ class Workspace:
         if not session.coder:
             raise ServeError("choose your coder name first" if not self.sessions.required
                              else "sign in first", 401)
-        return dataclasses.replace(self.project, coder=session.coder)
+        from qualcode.project import Project
+
+        return Project(dataclasses.replace(self.project.workspace, coder=session.coder))
 
     def remember(self, coder: str, entry: dict[str, Any]) -> None:
         self.history.setdefault(coder, deque(maxlen=UNDO_DEPTH)).append(entry)
@@ -62,7 +64,7 @@ def _str(body: dict[str, Any], key: str) -> str:
     return value
 
 
-def add_coding(ws: Workspace, session: Session, doc: str, body: dict[str, Any]
+def add_coding(ws: ServerState, session: Session, doc: str, body: dict[str, Any]
                ) -> dict[str, Any]:
     """Code the selected passage (UTF-16 `s16`..`e16`, snapped to words) with `code`."""
     from qualcode.coding import Selection
@@ -79,7 +81,7 @@ def add_coding(ws: Workspace, session: Session, doc: str, body: dict[str, Any]
     if start == end:
         raise ServeError("select some words first")
     with ws.write_lock:
-        cid = add(project, doc, code, Selection(span=(start, end)))
+        cid = add(project.workspace, doc, code, Selection(span=(start, end)))
     ws.remember(project.coder, {"kind": "code", "id": cid, "document": doc})
     return reads.coding_json(off, {"id": cid, "code": code, "coder": project.coder,
                                    "origin": "manual", "status": "accepted",
@@ -94,21 +96,21 @@ def _coding(project: Project, doc: str, cid: int) -> dict[str, Any]:
     return rows.iloc[0].to_dict()
 
 
-def remove_coding(ws: Workspace, session: Session, doc: str, cid: int) -> dict[str, Any]:
+def remove_coding(ws: ServerState, session: Session, doc: str, cid: int) -> dict[str, Any]:
     """Remove one of the coder's own manual codings."""
     from qualcode.coding import remove_coding as remove
 
     project = ws.as_coder(session)
     row = _coding(project, doc, cid)
     with ws.write_lock:
-        remove(project, cid)
+        remove(project.workspace, cid)
     ws.remember(project.coder, {"kind": "uncode", "id": cid, "document": doc,
                                 "code": row["code"],
                                 "span": (int(row["start"]), int(row["end"]))})
     return {"removed": cid}
 
 
-def decide(ws: Workspace, session: Session, doc: str, cid: int, body: dict[str, Any]
+def decide(ws: ServerState, session: Session, doc: str, cid: int, body: dict[str, Any]
            ) -> dict[str, Any]:
     """Accept, reject, recode, widen or narrow a suggestion, as `qualcode review` does."""
     from qualcode import coding, review
@@ -124,15 +126,15 @@ def decide(ws: Workspace, session: Session, doc: str, cid: int, body: dict[str, 
     with ws.write_lock:
         if action in ("widen", "narrow"):
             # the review loop's own span logic
-            item = review.load_item(project, cid)
-            span = (review.widen if action == "widen" else review.narrow)(project, item)
+            item = review.load_item(project.workspace, cid)
+            span = (review.widen if action == "widen" else review.narrow)(project.workspace, item)
             if span is None:
                 raise ServeError(f"the span cannot be {action}ed further", 409)
-            before = coding.decide(project, cid, "respan", span=span)
+            before = coding.decide(project.workspace, cid, "respan", span=span)
         elif action == "recode":
-            before = coding.decide(project, cid, "recode", code=_str(body, "code"))
+            before = coding.decide(project.workspace, cid, "recode", code=_str(body, "code"))
         else:
-            before = coding.decide(project, cid, action)
+            before = coding.decide(project.workspace, cid, action)
     ws.remember(project.coder, {"kind": "decide", "id": cid, "before": before,
                                 "document": doc})
     if action in ("widen", "narrow"):
@@ -143,7 +145,7 @@ def decide(ws: Workspace, session: Session, doc: str, cid: int, body: dict[str, 
     return reads.coding_json(ws.texts.get(project, doc), row)
 
 
-def add_memo(ws: Workspace, session: Session, body: dict[str, Any]) -> dict[str, Any]:
+def add_memo(ws: ServerState, session: Session, body: dict[str, Any]) -> dict[str, Any]:
     """A memo on a document or a coding."""
     project = ws.as_coder(session)
     on = _str(body, "on")
@@ -158,7 +160,7 @@ def add_memo(ws: Workspace, session: Session, body: dict[str, Any]) -> dict[str,
     return {"id": mid, "on": on, "target": target, "coder": project.coder, "memo": text}
 
 
-def undo(ws: Workspace, session: Session) -> dict[str, Any]:
+def undo(ws: ServerState, session: Session) -> dict[str, Any]:
     """Undo the coder's most recent action in this server process."""
     from qualcode import coding
 
@@ -169,13 +171,13 @@ def undo(ws: Workspace, session: Session) -> dict[str, Any]:
     entry = stack.pop()  # a failed undo is not retried: the store has moved on
     with ws.write_lock:
         if entry["kind"] == "code":
-            coding.remove_coding(project, entry["id"])
+            coding.remove_coding(project.workspace, entry["id"])
             what = f"removed coding #{entry['id']}"
         elif entry["kind"] == "decide":
-            coding.undo(project, entry["id"], entry["before"])
+            coding.undo(project.workspace, entry["id"], entry["before"])
             what = f"restored #{entry['id']} to {entry['before']['status']}"
         else:
-            cid = coding.add_coding(project, entry["document"], entry["code"],
+            cid = coding.add_coding(project.workspace, entry["document"], entry["code"],
                                     coding.Selection(span=entry["span"]))
             what = f"coded the passage again (#{cid})"
             # ids are never reused: older entries now refer to the new coding

@@ -37,10 +37,10 @@ HEADERS = {
     "cross-origin-opener-policy": "same-origin",
 }
 log = logging.getLogger("qualcode.server")
-Handler = Callable[[api.Workspace, Session, Request, dict[str, Any]], Any]
+Handler = Callable[[api.ServerState, Session, Request, dict[str, Any]], Any]
 
 
-def endpoint(ws: api.Workspace, fn: Handler, write: bool = False, public: bool = False
+def endpoint(ws: api.ServerState, fn: Handler, write: bool = False, public: bool = False
              ) -> Callable[[Request], Awaitable[Response]]:
     """Wrap `fn(ws, session, request, body)`: session check, CSRF on writes, JSON body
     in, JSON out, domain errors as {"error": ...} with a 4xx status."""
@@ -82,7 +82,7 @@ def _check_origin(request: Request) -> None:
         raise ServeError("cross-site request refused", 403)
 
 
-def _session_response(ws: api.Workspace, session: Session) -> Response:
+def _session_response(ws: api.ServerState, session: Session) -> Response:
     project = ws.project
     resp = JSONResponse({"coder": session.coder, "csrf": session.csrf,
                          "auth_required": ws.sessions.required,
@@ -94,17 +94,17 @@ def _session_response(ws: api.Workspace, session: Session) -> Response:
     return resp
 
 
-def get_session(ws: api.Workspace, session: Session | None, request: Request,
+def get_session(ws: api.ServerState, session: Session | None, request: Request,
                 body: dict) -> Response:
     return _session_response(ws, session or ws.sessions.new())
 
 
-def choose_coder(ws: api.Workspace, session: Session, request: Request, body: dict
+def choose_coder(ws: api.ServerState, session: Session, request: Request, body: dict
                  ) -> Response:
     return _session_response(ws, ws.sessions.choose(session, str(body.get("coder") or "")))
 
 
-def sign_in(ws: api.Workspace, session: Session, request: Request, body: dict) -> Response:
+def sign_in(ws: api.ServerState, session: Session, request: Request, body: dict) -> Response:
     return _session_response(ws, ws.sessions.sign_in(str(body.get("token") or "")))
 
 
@@ -116,7 +116,7 @@ def _cid(request: Request) -> int:
     return int(request.path_params["cid"])
 
 
-def routes(ws: api.Workspace) -> list:
+def routes(ws: api.ServerState) -> list:
     """The API routes bound to one workspace."""
     def r(path: str, fn: Handler, method: str = "GET", **kw: bool) -> Route:
         return Route(path, endpoint(ws, fn, write=method == "POST", **kw), methods=[method])
@@ -150,7 +150,7 @@ def create_app(project: Project, sessions: Sessions | None = None,
     """The workspace app for `project`; `host` is the address it is served on (a local
     one also refuses requests whose Host header names another site)."""
     project.engine  # noqa: B018 - create the engine once, shared by every request's copy
-    ws = api.Workspace(project, sessions or Sessions(fixed_coder=project.coder))
+    ws = api.ServerState(project, sessions or Sessions(fixed_coder=project.coder))
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html")

@@ -117,11 +117,11 @@ def document_list(project: Project) -> dict[str, Any]:
 
 def document(project: Project, texts: Texts, doc: str) -> dict[str, Any]:
     """One document: text, turns and codings (with UTF-16 positions), memos."""
-    from qualcode.export import turns_frame
+    from qualcode import datasets
 
     row = _document_row(project, doc)
     off = texts.put(doc, row["text"])
-    turns = turns_frame(project, [doc]).sort_values("turn")
+    turns = datasets.turns(project.workspace, [doc]).sort_values("turn")
     codings = project.codings(documents=[doc], include_orphaned=False)
     memos = project.memos()
     attrs = {k: _clean(v) for k, v in row.items() if k not in ("text", "path")}
