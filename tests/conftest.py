@@ -14,6 +14,30 @@ SHARED = REPO.parent / "shared"
 DATA = Path(__file__).resolve().parent / "data"  # published reference tables (README.md)
 
 
+# What the user's shell may export that changes what the CLI prints or how times read:
+# the suite runs the same whatever they hold (.ci/run runs it a second time with odd ones).
+UNSET = ("QUALCODE_PROJECT", "QUALCODE_DB", "QUALCODE_CODER", "QUALCODE_DEBUG",
+         "COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "NO_COLOR", "FORCE_COLOR",
+         "CLICOLOR", "CLICOLOR_FORCE", "COLORTERM", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
+         "LANGUAGE", "PYTHONIOENCODING")
+FIXED = {"TERM": "xterm", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fixed_environment():
+    """The whole session (module-scoped fixtures too) sees one terminal, locale and zone."""
+    import time
+
+    with pytest.MonkeyPatch.context() as mp:
+        for var in UNSET:
+            mp.delenv(var, raising=False)
+        for var, value in FIXED.items():
+            mp.setenv(var, value)
+        time.tzset()
+        yield
+    time.tzset()
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
     for var in ("QUALCODE_PROJECT", "QUALCODE_DB", "QUALCODE_CODER", "QUALCODE_DEBUG"):
