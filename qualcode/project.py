@@ -284,16 +284,18 @@ class Project:
 
     def report(self, path: str | Path, by: list[str] | None = None,
                where: list[str] | None = None, include_suggestions: bool = False,
-               coders: list[str] | None = None, pseudonymize: bool = False) -> Path:
+               coders: list[str] | None = None, pseudonymize: bool = False,
+               include_missing: bool = False) -> Path:
         """Write the study report, one self-contained HTML file; returns its path (see
-        `qualcode report`). A `by` entry like "origin,rank" crosses attributes."""
+        `qualcode report`). A `by` entry like "origin,rank" crosses attributes;
+        `include_missing` compares respondents without a value as a group."""
         from qualcode.report.build import build_report
         from qualcode.report.options import ReportOptions
 
         options = ReportOptions(by=list(by or []), where=list(where or []),
                                 include_suggestions=include_suggestions,
                                 coders=list(coders) if coders else None,
-                                pseudonymize=pseudonymize)
+                                pseudonymize=pseudonymize, include_missing=include_missing)
         return build_report(self, Path(path), options)
 
     def train(self, codes: list[str] | None = None, coders: list[str] | None = None,

@@ -203,7 +203,7 @@ def test_codebook_corpus_excerpts_and_methods(example):
     assert "Lieutenant A · FG-01 · rank: junior officer" in quotes[0].text_content()
     methods = doc.xpath("//section[@id='methods']")[0].text_content()
     for phrase in ("Benjamini-Hochberg", "Newcombe", "permutation", "linear-by-linear",
-                   '"(none)"', "Krippendorff", "scipy", "jinja2"):
+                   '"(missing)"', "Krippendorff", "scipy", "jinja2"):
         assert phrase in methods
     counted = {(td.get("data-coder"), td.get("data-status")): td.get("data-v")
                for td in doc.xpath("//td[@data-t='codings']")}

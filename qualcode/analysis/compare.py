@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
     from qualcode.codebook import Codebook
 
-SMALL_N = 5
+SMALL_N = 5  # a group smaller than this gets a warning
+MIN_EXPECTED = 5  # below this expected count, the permutation test replaces chi-square
+CONFIDENCE = 0.95
 
 
 def compare(
@@ -44,7 +46,7 @@ def compare(
     rollup: bool = True,
     codes: list[str] | None = None,
     where: list[str] | None = None,
-    confidence: float = 0.95,
+    confidence: float = CONFIDENCE,
     order: list[str] | None = None,
     include_missing: bool = False,
 ) -> pd.DataFrame:
@@ -153,10 +155,10 @@ def _row(code: str, stratum: object, by: str | None, levels: list[str], x: list[
                    cramers_v=r.cramers_v)
     else:
         chi2, _dof, p, min_expected = stats.chi_square(table)
-        if not math.isnan(min_expected) and min_expected < 5:
+        if not math.isnan(min_expected) and min_expected < MIN_EXPECTED:
             p = stats.permutation_p(table)
             row["test"] = "permutation"
-            warnings.append("expected counts below 5: permutation test used")
+            warnings.append(f"expected counts below {MIN_EXPECTED}: permutation test used")
         else:
             row["test"] = "chi-square"
         row.update(p_value=p, cramers_v=stats.cramers_v(table))

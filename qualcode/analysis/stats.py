@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 EXACT_OR_MAX_N = 2000  # above this, Woolf's interval (the exact one costs seconds per code)
+PERMUTATIONS = 9999  # Monte-Carlo shuffles of the permutation test
+PERMUTATION_SEED = 20230726  # fixed, so a permutation p-value is the same on every run
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,8 @@ def chi_square(table: np.ndarray) -> tuple[float, int, float, float]:
     return float(chi2), int(dof), float(p), float(expected.min())
 
 
-def permutation_p(table: np.ndarray, n_resamples: int = 9999, seed: int = 20230726) -> float:
+def permutation_p(table: np.ndarray, n_resamples: int = PERMUTATIONS,
+                  seed: int = PERMUTATION_SEED) -> float:
     """Monte-Carlo permutation p-value of the chi-square statistic for an r x 2 table
     (group labels shuffled over respondents; fixed seed, so results are reproducible)."""
     from scipy.stats import chi2_contingency

@@ -26,6 +26,10 @@ def report(
         "--pseudonymize", help="Replace document ids, respondent ids, speaker labels and "
                                "names from the front matter everywhere, passages included.")]
     = False,
+    include_missing: Annotated[bool, typer.Option(
+        "--include-missing", help="Compare respondents without a value of an attribute as "
+                                  "a group '(missing)' (default: left out of the tests, "
+                                  "with a count).")] = False,
 ) -> None:
     """Write one self-contained HTML study report: codebook, corpus, themes by group,
     comparisons, excerpts, co-occurrence, agreement, rule quality and methods.
@@ -36,7 +40,8 @@ def report(
     """
     path = get_project(ctx).report(output, by=by, where=where,
                                    include_suggestions=include_suggestions,
-                                   coders=_split(coders), pseudonymize=pseudonymize)
+                                   coders=_split(coders), pseudonymize=pseudonymize,
+                                   include_missing=include_missing)
     info(f"wrote {path} ({path.stat().st_size // 1024} KB)")
 
 

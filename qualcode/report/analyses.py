@@ -29,6 +29,9 @@ ALL = "All"
 EXCERPTS_PER_GROUP = 3
 EXCERPT_CHARS = 480
 TOP_PAIRS = 10
+SIGNIFICANT = 0.05  # adjusted p below this is marked
+COOCCUR_UNIT = "turn"
+AGREEMENT_UNIT = "sentence"
 
 
 def _code_cell(ctx: Context, code: str) -> Cell:
@@ -58,6 +61,7 @@ def themes_section(ctx: Context) -> Section:
         sec.p("No attribute has between 2 and 8 groups; the shares are over all respondents.")
     sec.p("Cells: the share of respondents with at least one counted coding of the code "
           "(respondents with the code in brackets); n: respondents in the group.")
+    ctx.did("themes", groupings=ctx.groupings)
     for by in ctx.groupings or [[]]:
         df = ctx.project.summary(by=by, where=ctx.options.where or None, **ctx.options.analysis())
         df = ctx.pseudo.frame(df)
@@ -108,15 +112,20 @@ def _table_heatmap(ctx: Context, table: Table, groups: list[str], ns: pd.Series,
 
 
 def _levels(ctx: Context, attr: str) -> tuple[list[str], list[str]]:
-    """The groups to compare and those left out (values outside a declared order)."""
-    present = ctx.order(attr, sorted(set(ctx.units[attr].astype(str))))
+    """The groups to compare and those left out (values outside a declared order).
+    Respondents without a value are no group unless --include-missing (as in compare)."""
+    from qualcode.analysis.units import MISSING
+
+    values = set(ctx.units[attr].astype(str))
+    missing = MISSING in values and ctx.options.include_missing
+    present = ctx.order(attr, sorted(values - {MISSING})) + ([MISSING] if missing else [])
     declared = ctx.project.settings.order.get(attr)
     if not declared:
         return present, []
-    inside = [v for v in present if v in declared]
-    if len(inside) < 2:
+    inside = [v for v in present if v in declared or v == MISSING]
+    if len([v for v in inside if v != MISSING]) < 2:
         return present, []
-    return inside, [v for v in present if v not in declared]
+    return inside, [v for v in present if v not in inside]
 
 
 def compare_section(ctx: Context) -> Section:
@@ -143,9 +152,15 @@ def compare_section(ctx: Context) -> Section:
             continue
         groups = levels if left_out else None
         df = ctx.project.compare(attr, groups=groups, where=ctx.options.where or None,
+                                 include_missing=ctx.options.include_missing,
                                  **ctx.options.analysis())
+        ctx.methods.setdefault("compare", {}).setdefault("attributes", []).append({
+            "attr": attr, "levels": len(levels), "tests": set(df["test"].dropna()),
+            "trend": "trend_p" in df.columns, "left_out": left_out,
+            "excluded_missing": int(df["excluded_missing"].max()) if len(df) else 0})
         df = ctx.pseudo.frame(df)
         args = ["compare", attr] + (["--groups", ",".join(levels)] if groups else [])
+        args += ["--include-missing"] if ctx.options.include_missing else []
         if left_out:
             sec.p(f"Left out (not in the declared order of {attr}): {', '.join(left_out)}.")
         sec.add("table", _compare_table(ctx, attr, levels, df, ctx.command(*args)))
@@ -154,7 +169,7 @@ def compare_section(ctx: Context) -> Section:
             depth = {c.id: d for c, _, d in ctx.project.codebook.walk()}
             items = [Interval(ctx.pseudo.text(names.get(r["code"], r["code"])),
                               float(r["risk_difference"]), float(r["ci_low"]),
-                              float(r["ci_high"]), bool(r["p_adjusted"] < 0.05),
+                              float(r["ci_high"]), bool(r["p_adjusted"] < SIGNIFICANT),
                               depth.get(r["code"], 0))
                      for r in df.to_dict("records")]
             axis = ctx.pseudo.text(f"share with the code: {levels[0]} minus {levels[1]}")
@@ -192,7 +207,7 @@ def _compare_table(ctx: Context, attr: str, levels: list[str], df: pd.DataFrame,
         cells.append(Cell(str(r["test"])))
         cells.append(num("p_value", fmt_p(r["p_value"])))
         adj = num("p_adjusted", fmt_p(r["p_adjusted"]))
-        adj.strong = bool(r["p_adjusted"] == r["p_adjusted"] and r["p_adjusted"] < 0.05)
+        adj.strong = bool(r["p_adjusted"] == r["p_adjusted"] and r["p_adjusted"] < SIGNIFICANT)
         cells.append(adj)
         if two:
             rd = num("risk_difference", f"{fmt_num(r['risk_difference'], signed=True)} "
@@ -244,6 +259,7 @@ def excerpts_section(ctx: Context) -> Section:
         sec.empty = reason
         return sec
     by = ctx.groupings[0] if ctx.groupings else []
+    ctx.did("excerpts", by=by, per_group=EXCERPTS_PER_GROUP)
     shown_attrs = list(dict.fromkeys(a for g in ctx.groupings for a in g))
     sec.p(f"Up to {EXCERPTS_PER_GROUP} passages per theme and group"
           f"{' of ' + ' x '.join(by) if by else ''}, each from a different respondent "
@@ -289,7 +305,8 @@ def cooccur_section(ctx: Context) -> Section:
     if reason := _no_codings(ctx):
         sec.empty = reason
         return sec
-    df = ctx.project.cooccur(unit="turn", **ctx.options.analysis())
+    df = ctx.project.cooccur(unit=COOCCUR_UNIT, **ctx.options.analysis())
+    ctx.did("cooccur", unit=COOCCUR_UNIT)
     codes = [c.id for c, _, _ in ctx.project.codebook.walk()]
     if df.empty or not codes:
         sec.empty = "No counted codings in respondent turns."
@@ -306,7 +323,7 @@ def cooccur_section(ctx: Context) -> Section:
     pairs = pairs.sort_values(["jaccard", "both"], ascending=False, kind="stable")
     table = Table(["code", "with code", "turns with both", "turns with either", "Jaccard"], [],
                   caption=f"The {min(TOP_PAIRS, len(pairs))} pairs with the highest Jaccard",
-                  command=ctx.command("cooccur", "--unit", "turn", where=False),
+                  command=ctx.command("cooccur", "--unit", COOCCUR_UNIT, where=False),
                   name="cooccur")
     for r in pairs.head(TOP_PAIRS).to_dict("records"):
         keys = {"t": "cooccur", "a": r["code_a"], "b": r["code_b"]}
@@ -347,16 +364,17 @@ def agreement_section(ctx: Context) -> Section:
         sec.empty = (f"No second coder: only {humans[0]} coded by hand, so agreement cannot be "
                      "measured." if humans else "No human coder has accepted codings yet.")
         return sec
-    res = ctx.project.agreement_run(humans, unit="sentence")
+    res = ctx.project.agreement_run(humans, unit=AGREEMENT_UNIT)
+    ctx.did("agreement", coders=humans, unit=AGREEMENT_UNIT)
     table_df, dis = res.table, res.disagreements
     count = dis.groupby("code").size() if not dis.empty else {}
-    sec.p(f"{' and '.join([', '.join(humans[:-1]), humans[-1]])} by sentence of respondent "
+    sec.p(f"{' and '.join([', '.join(humans[:-1]), humans[-1]])} by {AGREEMENT_UNIT} of respondent "
           f"speech: {len(dis)} disagreement(s) in all. A code almost always absent can show "
           "high percent agreement with kappa near 0: read both.")
     table = Table(["code", "sentences", "% agreement", "kappa", "alpha", "disagreements"], [],
                   caption="Agreement per code",
                   command=ctx.command("agreement", "--coders", ",".join(humans), "--unit",
-                                      "sentence", where=False, suggestions=False, coders=False),
+                                      AGREEMENT_UNIT, where=False, suggestions=False, coders=False),
                   name="agreement")
     for r in table_df.to_dict("records"):
         code = r["code"]
@@ -390,7 +408,8 @@ def quality_section(ctx: Context) -> Section:
     if not humans:
         sec.empty = "No human coder has accepted codings to measure the rules against."
         return sec
-    df = ctx.project.rule_quality(humans, unit="sentence")
+    df = ctx.project.rule_quality(humans, unit=AGREEMENT_UNIT)
+    ctx.did("quality", coders=humans, unit=AGREEMENT_UNIT)
     sec.p("The auto-coder's suggestions (whatever their review status) against each "
           "coder's accepted codings, by sentence of respondent speech; the coder is the "
           "reference.")
@@ -417,6 +436,7 @@ def _model_quality(ctx: Context, sec: Section) -> None:
     from qualcode.learn.persist import read_card
 
     card = read_card(ctx.project.workspace)
+    ctx.did("quality", model=card is not None)
     if card is None:
         sec.p("No learned model: `qualcode train` learns one from the coders' decisions "
               "and measures it the same way.")

@@ -37,6 +37,8 @@ class Context:
     codings: pd.DataFrame
     groupings: list[list[str]]
     pseudo: Pseudonymizer = field(default_factory=Pseudonymizer)
+    # what each analytic section did, as it did it: the methods section reads these
+    methods: dict[str, dict] = field(default_factory=dict)
 
     @cached_property
     def book(self) -> dict[str, tuple[Code, int]]:
@@ -85,6 +87,12 @@ class Context:
         if coders and self.options.coders:
             argv += ["--coders", ",".join(self.options.coders)]
         return shlex.join(argv)
+
+    def did(self, section: str, **facts: object) -> dict:
+        """Record what a section computed (its parameters and what it found)."""
+        record = self.methods.setdefault(section, {})
+        record.update(facts)
+        return record
 
 
 def gather(project: Project, options: ReportOptions) -> Context:

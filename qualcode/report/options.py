@@ -28,6 +28,7 @@ class ReportOptions:
     include_suggestions: bool = False
     coders: list[str] | None = None
     pseudonymize: bool = False
+    include_missing: bool = False  # respondents without a value compared as a group
 
     def analysis(self) -> dict:
         """Keyword options shared by summary, compare, cooccur and excerpts."""

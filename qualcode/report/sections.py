@@ -6,13 +6,13 @@ import platform
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualcode.analysis.units import MISSING
 from qualcode.report.model import Cell, Section, Table
 from qualcode.report.options import attributes
 
 if TYPE_CHECKING:
     from qualcode.report.build import Context
 
-MISSING = "(none)"
 CORPUS_MAX_GROUPS = 12
 PACKAGES = ("qualcode", "pandas", "numpy", "scipy", "krippendorff", "spacy", "sqlalchemy",
             "jinja2")
@@ -86,6 +86,81 @@ def corpus_section(ctx: Context) -> Section:
     return sec
 
 
+def _filter_sentence(ctx: Context) -> str:
+    where = ctx.options.where
+    if not where:
+        return "Filter: none."
+    ran = {"cooccur": "unit", "agreement": "coders", "quality": "coders"}
+    names = {"cooccur": "co-occurrence", "agreement": "agreement", "quality": "rule quality"}
+    unfiltered = [names[k] for k, fact in ran.items() if fact in ctx.methods.get(k, {})]
+    text = (f"Filter: {' and '.join(where)} (every filter must hold; values compare case- "
+            "and accent-insensitively).")
+    if unfiltered:
+        text += f" {_join(unfiltered).capitalize()} use every document."
+    return text
+
+
+def _missing_sentence(ctx: Context) -> str:
+    attrs = list(dict.fromkeys(a for g in ctx.groupings for a in g if a in ctx.units))
+    counts = {a: int((ctx.units[a] == MISSING).sum()) for a in attrs}
+    found = ", ".join(f"{a}: {n}" for a, n in counts.items() if n)
+    compared = bool(ctx.methods.get("compare", {}).get("attributes"))
+    if ctx.options.include_missing:
+        how = (f"a respondent without a value forms the group \"{MISSING}\", shown in the "
+               "theme tables" + (" and compared like any other group" if compared else "")
+               + ", and counts in All.")
+    else:
+        how = (f"a respondent without a value forms the group \"{MISSING}\" in the theme "
+               "tables and counts in All" + (
+                   "; the comparisons leave them out (the count is noted under each table; "
+                   "--include-missing compares them as a group)." if compared else "."))
+    return f"Missing attribute values: {how} Respondents without a value: {found or 'none'}."
+
+
+def _compare_sentences(compared: list[dict]) -> list[str]:
+    """The tests the comparisons ran, with their parameters (from analysis constants)."""
+    from qualcode.analysis.compare import CONFIDENCE, MIN_EXPECTED
+    from qualcode.analysis.stats import PERMUTATION_SEED, PERMUTATIONS
+    from qualcode.report.analyses import SIGNIFICANT
+
+    if not compared:
+        return ["Group comparisons: none in this report (no attribute with two or more "
+                "groups to compare)."]
+
+    def having(test: str) -> list[str]:
+        return [c["attr"] for c in compared if test in c["tests"]]
+
+    out = []
+    if two := having("fisher"):
+        out.append(f"Two groups ({', '.join(two)}): Fisher's exact test (two-sided); risk "
+                   f"difference, first group minus second, with Newcombe's hybrid score "
+                   f"{CONFIDENCE:.0%} interval; Cramér's V.")
+    more = list(dict.fromkeys(having("chi-square") + having("permutation")))
+    if more:
+        text = (f"More groups ({', '.join(more)}): Pearson's chi-square without continuity "
+                "correction")
+        if perm := having("permutation"):
+            text += (f"; where an expected count is below {MIN_EXPECTED} ({', '.join(perm)}), "
+                     f"a Monte-Carlo permutation test of the same statistic "
+                     f"({PERMUTATIONS:,} shuffles, seed {PERMUTATION_SEED}, so the same on "
+                     "every run)")
+        out.append(text + "; Cramér's V.")
+    if trend := [c for c in compared if c["trend"]]:
+        text = (f"Ordered attributes ({', '.join(c['attr'] for c in trend)}; qualcode.toml "
+                "[order]): the linear-by-linear trend test over the declared levels.")
+        if outside := [c for c in trend if c["left_out"]]:
+            text += " Left out, outside the declared order: " + "; ".join(
+                f"{c['attr']}: {', '.join(c['left_out'])}" for c in outside) + "."
+        out.append(text)
+    out.append("Multiple testing: Benjamini-Hochberg adjustment across the codes compared, "
+               f"within each attribute (p adj.). Adjusted p below {SIGNIFICANT:g} is marked.")
+    return out
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _versions() -> list[tuple[str, str]]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -124,8 +199,10 @@ def _codings_table(ctx: Context) -> Table:
 
 
 def methods_section(ctx: Context) -> Section:
-    """How the numbers were made: units, codings counted, tests, missing values, versions."""
-    opts, units = ctx.options, ctx.units
+    """How the numbers were made, each sentence from the options used and from what the
+    sections above recorded they computed (Context.did): units, codings counted, filter,
+    groups, missing values, the tests that ran, co-occurrence, agreement, rule quality."""
+    opts, units, done = ctx.options, ctx.units, ctx.methods
     sec = Section("methods", "Methods")
     statuses = "accepted codings (manual codings and reviewed suggestions)"
     if opts.include_suggestions:
@@ -139,35 +216,31 @@ def methods_section(ctx: Context) -> Section:
         f"Codings counted: {statuses}, by {who}. Rejected and orphaned codings never count. "
         "A respondent has a code when at least one counted coding of the code or of one of "
         "its sub-codes starts in their speech.",
-        "Filter: " + (" and ".join(opts.where) + " (every filter must hold; values compare "
-                      "case- and accent-insensitively). Co-occurrence, agreement and rule "
-                      "quality use every document." if opts.where else "none."),
+        _filter_sentence(ctx),
         "Groups: " + ("; ".join(" x ".join(g) for g in ctx.groupings) or "none") + ".",
     ]
-    missing = [(a, int((units[a] == MISSING).sum())) for g in ctx.groupings for a in g
-               if a in units]
-    missing_txt = ", ".join(f"{a}: {n}" for a, n in dict(missing).items() if n)
-    items.append(f"Missing attribute values: a respondent without a value forms the group "
-                 f"\"{MISSING}\", shown and compared like any other group, and counts in "
-                 f"All. Respondents without a value: {missing_txt or 'none'}.")
-    items += [
-        "Two groups: Fisher's exact test (two-sided); risk difference, first group minus "
-        "second, with Newcombe's hybrid score 95% interval; Cramér's V.",
-        "More groups: Pearson's chi-square; where an expected count is below 5, a "
-        "Monte-Carlo permutation test of the same statistic (9,999 shuffles, fixed seed). "
-        "Ordered attributes (qualcode.toml [order]): the linear-by-linear trend test over "
-        "the declared levels (values outside the order are left out of that comparison).",
-        "Multiple testing: Benjamini-Hochberg adjustment across all codes, within each "
-        "attribute (p adj.). Comparisons with an adjusted p below .05 are marked.",
-        "Co-occurrence: turns of respondent speech; a turn has a code when a counted coding "
-        "overlaps it. Jaccard = turns with both / turns with either.",
-        "Agreement: sentences of respondent speech in the documents every compared coder "
-        "coded; per code yes/no; percent agreement, Cohen's kappa (Fleiss' for three or more "
-        "coders) and Krippendorff's alpha; sub-codes roll up. Each coder's accepted codings.",
-        "Rule quality: every suggestion the rules made (whatever its review status) against "
-        "each human coder's accepted codings, per theme over sentences: precision, recall, "
-        "F1 and Cohen's kappa.",
-    ]
+    if ctx.groupings:
+        items.append(_missing_sentence(ctx))
+    items += _compare_sentences(done.get("compare", {}).get("attributes", []))
+    if "cooccur" in done:
+        items.append(f"Co-occurrence: {done['cooccur']['unit']}s of respondent speech; a "
+                     f"{done['cooccur']['unit']} has a code when a counted coding overlaps it. "
+                     f"Jaccard = {done['cooccur']['unit']}s with both / "
+                     f"{done['cooccur']['unit']}s with either.")
+    if "coders" in done.get("agreement", {}):
+        coders, unit = done["agreement"]["coders"], done["agreement"]["unit"]
+        kappa = "Fleiss' kappa" if len(coders) > 2 else "Cohen's kappa"
+        items.append(f"Agreement of {_join(coders)}: {unit}s of respondent speech in the "
+                     f"documents every one of them coded; per code yes/no; percent agreement, "
+                     f"{kappa} and Krippendorff's alpha; sub-codes roll up. Each coder's "
+                     "accepted codings.")
+    if "coders" in done.get("quality", {}):
+        q = done["quality"]
+        items.append(f"Rule quality: every suggestion the rules made (whatever its review "
+                     f"status) against the accepted codings of {_join(q['coders'])}, per "
+                     f"theme over {q['unit']}s: precision, recall, F1 and Cohen's kappa."
+                     + (" The learned model's quality is read from its card (grouped "
+                        "cross-validation by document)." if q.get("model") else ""))
     if opts.pseudonymize:
         items.append("Pseudonymized: document ids, respondent ids, speaker labels and "
                      "name-like front-matter values are replaced by keyed pseudonyms "
