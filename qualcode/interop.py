@@ -38,11 +38,23 @@ class RefiImportResult:
         rows += [{"what": f"codings {k}", "count": v} for k, v in self.codings.items()]
         rows.append({"what": "memos added", "count": self.memos_added})
         rows.append({"what": "coders", "count": len(self.coders)})
-        rows.append({"what": "sources not imported (not text)",
-                     "count": len(self.skipped_sources)})
+        rows += [{"what": f"sources not imported ({why})", "count": n}
+                 for why, n in skipped_kinds(self.skipped_sources).items()]
         rows += [{"what": f"{kind} selections not imported", "count": n}
                  for kind, n in sorted(self.skipped_selections.items())]
         return rows
+
+
+def skipped_kinds(skipped: list[dict[str, Any]]) -> dict[str, int]:
+    """Skipped sources counted by why: not text (audio, PDF, ...), empty, unreadable."""
+    from qualcode.refi.model import EMPTY
+
+    out = {"not text": 0, "empty": 0, "unreadable": 0}
+    for s in skipped:
+        why = ("not text" if s["kind"] != "text" else "empty" if s["reason"] == EMPTY
+               else "unreadable")
+        out[why] += 1
+    return {k: n for k, n in out.items() if n or k == "not text"}
 
 
 def import_refi(ws: Workspace, path: Path) -> RefiImportResult:
@@ -72,9 +84,10 @@ def import_refi(ws: Workspace, path: Path) -> RefiImportResult:
                             source_label=path.name)
     new_book = data.codebook.book
     if not data.documents and not data.codebook.ids:
-        skipped = len(data.report.skipped_sources)
+        kinds = skipped_kinds([s.model_dump() for s in data.report.skipped_sources])
+        why = ", ".join(f"{n} {k}" for k, n in kinds.items() if n)
         raise InteropError(f"{path}: nothing to import - no text source and no code"
-                           + (f" ({skipped} source(s) qualcode cannot code)" if skipped else ""))
+                           + (f" (sources not imported: {why})" if why else ""))
     merged = Codebook(codebook=existing.codebook, version=existing.version,
                       codes=[*existing.codes, *new_book.codes])
     result = RefiImportResult(producer=data.report.producer, warnings=list(

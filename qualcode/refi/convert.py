@@ -25,6 +25,7 @@ import yaml
 from qualcode.errors import EmptyTranscriptError
 from qualcode.refi.codebook_map import CodebookImport, codebook_to_refi, refi_to_codebook
 from qualcode.refi.model import (
+    EMPTY,
     Case,
     Coding,
     ImportReport,
@@ -210,22 +211,34 @@ def refi_to_qualcode(project: RefiProject, existing: Codebook | None = None,
             else:
                 set_attrs.setdefault(g, {}).setdefault("sets", []).append(s.name)
 
+    noted = {guid_key(n.target_guid) for n in project.notes if n.target_guid}
     documents = []
     for src in project.text_sources():
         key = guid_key(src.guid)
         doc_id = source_ids[key]
         merged = {**case_attrs.get(key, {}), **src_attrs.get(key, {}), **src.variables,
                   **set_attrs.get(key, {})}
+        # an empty source that carries a case, variables or notes stays, as an empty
+        # document nothing can be coded in, so a round trip does not drop it
+        carries = [what for what, has in (
+            ("a case", key in case_of), ("variables", bool(merged)),
+            ("notes", bool(src.description) or key in noted)) if has]
         try:
             documents.append(_transcript(src, doc_id, case_of.get(key, doc_id), merged,
-                                         language, interviewer_labels, report))
+                                         language, interviewer_labels, report,
+                                         keep_empty=bool(carries)))
         except EmptyTranscriptError:
-            # an empty text source: listed, never silently dropped
+            # an empty text source carrying nothing: listed, never silently dropped
             sels = [s for s in project.selections if guid_key(s.source_guid) == key]
             report.skipped_sources.append(SkippedSource(
                 guid=src.guid, name=src.name, kind="text", selections=len(sels),
-                codings=sum(len(s.codings) for s in sels), reason="empty text"))
+                codings=sum(len(s.codings) for s in sels), reason=EMPTY))
             del source_ids[key]
+            continue
+        if not documents[-1].turns and not (src.text or "").strip():
+            report.warn(f"source {src.name or src.guid}: empty - kept as the empty document "
+                        f"{doc_id!r} (it carries {' and '.join(carries)}); nothing in it can "
+                        "be coded")
 
     codings: list[CodingRow] = []
     memos: list[MemoRow] = []
@@ -320,8 +333,10 @@ def _on_selection(sel: TextSelection, doc: str, text: str, who: str,
 
 
 def _transcript(src: Source, doc_id: str, case_id: str, variables: dict[str, Any],
-                language: str, labels: list[str] | tuple, report: ImportReport) -> Transcript:
-    """Parse a source's text with the transcript rules (design section 2)."""
+                language: str, labels: list[str] | tuple, report: ImportReport,
+                keep_empty: bool = False) -> Transcript:
+    """Parse a source's text with the transcript rules (design section 2). An empty text
+    raises EmptyTranscriptError unless `keep_empty` (then a document without turns)."""
     lang = variables.get("language")
     lang = lang if isinstance(lang, str) and _LANG.match(lang) else language
     meta: dict[str, Any] = {"id": doc_id, "respondent": case_id, "language": lang}
@@ -338,8 +353,12 @@ def _transcript(src: Source, doc_id: str, case_id: str, variables: dict[str, Any
             continue
         name = f"refi_{k}" if k in RESERVED else k
         attributes[name] = v
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
     text = src.text or ""
+    if keep_empty and not text.strip():
+        return Transcript(id=doc_id, path=f"refi:{src.guid}", respondent=case_id,
+                          language=lang, text=text, attributes={**attributes, "language": lang},
+                          speakers=[], turns=[])
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
     tr = parse_transcript(f"---\n{front}---\n{text}", stem=doc_id, name=doc_id,
                           default_language=language,
                           interviewer_labels=list(labels))

@@ -140,6 +140,9 @@ class Set(BaseModel):
     member_kinds: list[Literal["code", "source", "note"]] = Field(default_factory=list)
 
 
+EMPTY = "empty text"  # SkippedSource.reason of a text source with no text
+
+
 class SkippedSource(BaseModel):
     """A source qualcode cannot code (or could not read), with what it carried."""
 
