@@ -65,6 +65,8 @@ class Code(BaseModel):
     rules: dict[str, list[Rule]] = Field(default_factory=dict)
     children: list[Code] = Field(default_factory=list)
     guid: str | None = None  # the REFI-QDA GUID of an imported code, kept for exports
+    # kept with its codings, but out of counts, suggestions and the palette
+    retired: bool = False
     line: int = Field(default=0, exclude=True)
     file: str = Field(default="", exclude=True)
 
@@ -143,6 +145,22 @@ class Codebook(BaseModel):
 
     def by_id(self) -> dict[str, Code]:
         return {c.id: c for c, _, _ in self.walk()}
+
+    def active(self) -> Codebook:
+        """The codebook without its retired codes (a retired code's sub-codes retire
+        with it): what counts, suggests and is offered for coding."""
+        def keep(codes: list[Code]) -> list[Code]:
+            return [c.model_copy(update={"children": keep(c.children)})
+                    for c in codes if not c.retired]
+
+        if not any(c.retired for c, _, _ in self.walk()):
+            return self
+        return self.model_copy(update={"codes": keep(self.codes)})
+
+    def retired_ids(self) -> list[str]:
+        """Retired codes and the sub-codes that retire with them."""
+        active = set(self.active().by_id())
+        return [c.id for c, _, _ in self.walk() if c.id not in active]
 
     def parents(self) -> dict[str, str | None]:
         return {c.id: (p.id if p else None) for c, p, _ in self.walk()}
@@ -232,8 +250,9 @@ def _parse_code(raw: Any, file: str, problems: list[str]) -> Code | None:
             loc = ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                msg = "unknown key (allowed: id, name, color, description, include, exclude, " \
-                      "examples, rules, children)" if "." not in loc else "unknown key in rule"
+                msg = ("unknown key (allowed: id, name, color, description, include, exclude, "
+                       "examples, rules, children, guid, retired)") if "." not in loc \
+                    else "unknown key in rule"
             sub_line = _line_of(raw, err["loc"]) or line
             problems.append(f"{file}:{sub_line}: code {cid}: {loc}: {msg}")
         return None

@@ -68,6 +68,11 @@ class Project:
         codebook file changes, so a notebook sees edits without reopening the project."""
         return self.workspace.codebook
 
+    @property
+    def full_codebook(self) -> Codebook:
+        """The codebook with its retired codes (`codebook` leaves them out)."""
+        return self.workspace.full_codebook
+
     def require_coder(self) -> str:
         """The current coder's name, or an error for commands that write."""
         return self.workspace.require_coder()
@@ -94,6 +99,62 @@ class Project:
         from qualcode.interop import export_refi
 
         return export_refi(self.workspace, Path(path), include_suggestions)
+
+    # --- changing the codebook (qualcode codebook rename|merge|move|split|retire|undo) ---
+    def rename_code(self, old: str, new: str, name: str | None = None):
+        """Rename a code's id (and name); codings, decisions, memos, rules and model
+        labels follow. Returns a Change (see `qualcode codebook rename`)."""
+        from qualcode.codebook_changes import rename
+
+        return rename(self.workspace, old, new, name)
+
+    def merge_codes(self, codes: list[str], into: str, name: str | None = None):
+        """Merge codes into one (existing or new); see `qualcode codebook merge`."""
+        from qualcode.codebook_changes import merge
+
+        return merge(self.workspace, list(codes), into, name)
+
+    def move_code(self, code: str, under: str | None = None, top: bool = False):
+        """Move a code under another, or to the top level (`qualcode codebook move`)."""
+        from qualcode.codebook_changes import move
+
+        return move(self.workspace, code, under, top)
+
+    def split_code(self, code: str, into: list[str], names: list[str] | None = None):
+        """Add sub-codes to sort a code's codings into (`qualcode codebook split`)."""
+        from qualcode.codebook_changes import split
+
+        return split(self.workspace, code, list(into), names)
+
+    def retire_code(self, code: str, restore: bool = False):
+        """Retire a code (kept, not counted) or restore it (`qualcode codebook retire`)."""
+        from qualcode.codebook_changes import retire
+
+        return retire(self.workspace, code, restore)
+
+    def assign_codings(self, ids: list[int], code: str):
+        """Move codings to a code, e.g. a split code's parts (`qualcode codebook assign`)."""
+        from qualcode.codebook_changes import assign
+
+        return assign(self.workspace, list(ids), code)
+
+    def undo_codebook(self):
+        """Undo the last codebook change, YAML included (`qualcode codebook undo`)."""
+        from qualcode.codebook_changes import undo
+
+        return undo(self.workspace)
+
+    def codebook_queue(self, code: str) -> pd.DataFrame:
+        """Codings directly on a code, waiting to be assigned to its parts after a split."""
+        from qualcode.codebook_changes import queue
+
+        return queue(self.workspace, code)
+
+    def codebook_history(self, code: str | None = None) -> pd.DataFrame:
+        """The codebook's change log, or one code's (`qualcode codebook history`)."""
+        from qualcode.codebook_changes import history
+
+        return history(self.workspace, code)
 
     def import_codebook(self, path: str | Path) -> tuple[Path | None, int]:
         """Add a REFI-QDA codebook (.qdc) as a new codebook file; returns it and how many

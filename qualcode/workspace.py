@@ -54,8 +54,14 @@ class Workspace:
 
     @property
     def codebook(self) -> Codebook:
-        """The codebook loaded from `codebook/*.yaml` (validated); read again when a
-        codebook file changes, so a notebook sees edits without reopening the project."""
+        """The codebook in use: `full_codebook` without its retired codes."""
+        return self.full_codebook.active()
+
+    @property
+    def full_codebook(self) -> Codebook:
+        """The codebook loaded from `codebook/*.yaml` (validated), retired codes included;
+        read again when a codebook file changes, so a notebook sees edits without
+        reopening the project."""
         from qualcode.codebook import load_codebook
 
         folder = self.codebook_dir

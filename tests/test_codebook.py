@@ -58,7 +58,7 @@ def test_each_problem_names_file_line_and_code(tmp_path: Path):
         "cb/a.yaml:7: code colourful: color: bad colour '#zz0000': use #rgb or #rrggbb",
         "cb/a.yaml:10: code empty: name: must not be empty",
         "cb/a.yaml:12: code typo: colour: unknown key (allowed: id, name, color, "
-        "description, include, exclude, examples, rules, children)",
+        "description, include, exclude, examples, rules, children, guid, retired)",
     ]
 
 

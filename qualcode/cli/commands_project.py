@@ -117,7 +117,8 @@ def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt 
         info("run qualcode import to bring the changes in")
 
 
-codebook_app = make_app("Show, check and convert the codebook.")
+codebook_app = make_app("Show, check, convert and change the codebook (rename, merge, move, "
+                        "split, retire, undo).")
 
 
 @codebook_app.command("show")
@@ -294,5 +295,8 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command("status")(status)
     app.command("log")(log)
+    from qualcode.cli import commands_codebook
+
+    commands_codebook.register(codebook_app)
     app.add_typer(codebook_app, name="codebook")
     app.add_typer(export_app, name="export")

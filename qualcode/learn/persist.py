@@ -61,6 +61,40 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def relabel(ws: Workspace, mapping: dict[str, str]) -> bool:
+    """Carry the saved model's code labels to new ids (a codebook rename or merge);
+    returns whether there was a model. Merged codes keep one column each (predict keeps
+    the higher score); the card keeps the first code's entry."""
+    import numpy as np
+
+    folder = models_dir(ws)
+    card = read_card(ws)
+    path = folder / MODEL_FILE
+    if card is None or not path.is_file() or not mapping:
+        return False
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
+        return False  # a damaged model is reported by load_model; leave it as it is
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    codes = [mapping.get(c, c) for c in arrays["codes"].tolist()]
+    if codes == arrays["codes"].tolist():
+        return True
+    arrays["codes"] = np.asarray(codes, dtype=str)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    out = buf.getvalue()
+    entries: dict[str, Any] = {}
+    for code, entry in (card.get("codes") or {}).items():
+        entries.setdefault(mapping.get(code, code), entry)
+    card = {**card, "codes": entries, "model_sha256": hashlib.sha256(out).hexdigest(),
+            "relabelled": [*card.get("relabelled", []), mapping]}
+    _write(path, out)
+    _write(folder / CARD_FILE, (json.dumps(card, indent=1, ensure_ascii=False) + "\n")
+           .encode("utf-8"))
+    return True
+
+
 def read_card(ws: Workspace) -> dict[str, Any] | None:
     """The model card, or None when no model was trained."""
     path = models_dir(ws) / CARD_FILE

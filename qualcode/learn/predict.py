@@ -58,6 +58,9 @@ def predict_sentences(model: TrainedModel, sentences: pd.DataFrame, texts: pd.Da
     out = rows.iloc[r].reset_index(drop=True)
     out["code"] = [model.codes[j] for j in k]
     out["score"] = scores[r, k]
+    # after a codebook merge two columns carry one label: the higher score speaks for it
+    out = out.sort_values("score", ascending=False, kind="stable").drop_duplicates(
+        ["document", "start", "end", "code"])
     return out.sort_values(["document", "start", "code"], kind="stable").reset_index(drop=True)
 
 

@@ -60,8 +60,9 @@ def refi_to_codebook(codes: list[Code], title: str, existing: Codebook | None = 
     if existing is not None:
         for c, _, _ in existing.walk():
             taken.add(c.id)
-            if c.guid:
-                known[guid_key(c.guid)] = c.id
+            # the GUID it is exported with: its own (imported, or kept across a rename),
+            # else the stable one of its id, so our own exports come back as the same code
+            known[guid_key(c.guid or stable_guid("code", c.id))] = c.id
     out = CodebookImport(book=Codebook(codebook=title, version=1))
 
     def new_id(code: Code, parent_id: str | None, wanted: str | None) -> str:

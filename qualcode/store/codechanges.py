@@ -1,0 +1,159 @@
+"""Carry what hangs on code ids (codings, review decisions, proposals, memos) to new ids
+when the codebook changes, and put it back on undo. One transaction per change; the
+audit event holds what undo needs (ids moved, codings folded into a duplicate)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from qualcode.store import schema as t
+from qualcode.store.memos import log_event
+
+ACTION = "codebook"  # events of codebook changes: action "codebook.rename", ...
+_STATUS_RANK = {"accepted": 0, "suggested": 1, "rejected": 2}
+
+
+def recode(conn: Connection, mapping: dict[str, str]) -> dict[str, Any]:
+    """Move every coding, proposal and code memo of each old id to its new id. Where two
+    codings of one coder now cover the same span with the same code, one stays (accepted
+    before suggested before rejected, then the oldest) and the other's memos move to it.
+    Returns what undo needs."""
+    c, m = t.codings.c, t.memos.c
+    undo: dict[str, Any] = {"codings": {}, "proposed": {}, "memos": {}, "folded": [],
+                            "memo_moves": {}}
+    for old, new in mapping.items():
+        if old == new:
+            continue
+        ids = list(conn.execute(select(c.id).where(c.code_id == old)).scalars())
+        undo["codings"][old] = ids
+        if ids:
+            conn.execute(update(t.codings).where(c.code_id == old).values(code_id=new))
+        prop = list(conn.execute(select(c.id).where(c.proposed_code == old)).scalars())
+        undo["proposed"][old] = prop
+        if prop:
+            conn.execute(update(t.codings).where(c.proposed_code == old)
+                         .values(proposed_code=new))
+        memo_ids = list(conn.execute(select(m.id).where(
+            and_(m.target_type == "code", m.target_id == old))).scalars())
+        undo["memos"][old] = memo_ids
+        if memo_ids:
+            conn.execute(update(t.memos).where(m.id.in_(memo_ids)).values(target_id=new))
+    targets = sorted({new for old, new in mapping.items() if old != new})
+    if targets:
+        _fold_duplicates(conn, targets, undo)
+    return undo
+
+
+def _fold_duplicates(conn: Connection, codes: list[str], undo: dict[str, Any]) -> None:
+    c = t.codings.c
+    key = (c.document_id, c.start, c.end, c.code_id, c.coder)
+    dup = (select(*key).where(c.code_id.in_(codes)).group_by(*key)
+           .having(func.count() > 1).subquery())
+    rows = conn.execute(select(t.codings).join(dup, and_(
+        c.document_id == dup.c.document_id, c.start == dup.c.start, c.end == dup.c.end,
+        c.code_id == dup.c.code_id, c.coder == dup.c.coder))).all()
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        groups.setdefault((r.document_id, r.start, r.end, r.code_id, r.coder), []).append(r)
+    for same in groups.values():
+        same.sort(key=lambda r: (_STATUS_RANK.get(r.status, 9), r.id))
+        keep, drop = same[0], same[1:]
+        for r in drop:
+            undo["folded"].append(_plain(dict(r._mapping)))
+            moved = list(conn.execute(select(t.memos.c.id).where(and_(
+                t.memos.c.target_type == "coding", t.memos.c.target_id == str(r.id))))
+                .scalars())
+            if moved:
+                conn.execute(update(t.memos).where(t.memos.c.id.in_(moved))
+                             .values(target_id=str(keep.id)))
+                undo["memo_moves"][str(r.id)] = moved
+        conn.execute(delete(t.codings).where(c.id.in_([r.id for r in drop])))
+
+
+def undo_recode(conn: Connection, undo: dict[str, Any]) -> None:
+    """Put back what `recode` moved (folded duplicates re-inserted with their ids)."""
+    c, m = t.codings.c, t.memos.c
+    for row in undo.get("folded", []):
+        conn.execute(insert(t.codings).values(**_typed(row)))
+    for coding, memo_ids in undo.get("memo_moves", {}).items():
+        conn.execute(update(t.memos).where(m.id.in_(memo_ids)).values(target_id=coding))
+    for old, ids in undo.get("codings", {}).items():
+        for chunk in _chunks(ids):
+            conn.execute(update(t.codings).where(c.id.in_(chunk)).values(code_id=old))
+    for old, ids in undo.get("proposed", {}).items():
+        for chunk in _chunks(ids):
+            conn.execute(update(t.codings).where(c.id.in_(chunk)).values(proposed_code=old))
+    for old, ids in undo.get("memos", {}).items():
+        for chunk in _chunks(ids):
+            conn.execute(update(t.memos).where(m.id.in_(chunk)).values(target_id=old))
+
+
+def reassign(conn: Connection, ids: list[int], code: str) -> dict[str, list[int]]:
+    """Move these codings to `code`; returns their earlier code -> ids (for undo)."""
+    c = t.codings.c
+    before: dict[str, list[int]] = {}
+    for chunk in _chunks(ids):
+        for cid, old in conn.execute(select(c.id, c.code_id).where(c.id.in_(chunk))):
+            before.setdefault(old, []).append(cid)
+        conn.execute(update(t.codings).where(c.id.in_(chunk)).values(code_id=code))
+    return before
+
+
+def counts(conn: Connection, codes: list[str]) -> dict[str, int]:
+    """Codings (any status) per code id."""
+    c = t.codings.c
+    rows = conn.execute(select(c.code_id, func.count()).where(c.code_id.in_(codes))
+                        .group_by(c.code_id)).all()
+    found = {code: int(n) for code, n in rows}
+    return {code: found.get(code, 0) for code in codes}
+
+
+def log_change(conn: Connection, coder: str | None, kind: str, target: str,
+               details: dict[str, Any]) -> None:
+    log_event(conn, coder, f"{ACTION}.{kind}", target, details)
+
+
+def last_change(conn: Connection) -> dict[str, Any] | None:
+    """The newest codebook change not undone yet."""
+    e = t.events.c
+    rows = conn.execute(select(t.events).where(e.action.like(f"{ACTION}.%"))
+                        .order_by(e.id.desc())).all()
+    undone: set[int] = set()
+    for r in rows:
+        if r.action == f"{ACTION}.undo":
+            undone.add(int(r.details.get("event", 0)))
+            continue
+        if r.id not in undone:
+            return dict(r._mapping)
+    return None
+
+
+def changes(conn: Connection, code: str | None = None) -> list[dict[str, Any]]:
+    """Codebook change events, oldest first (those naming `code` when given)."""
+    e = t.events.c
+    rows = conn.execute(select(t.events).where(e.action.like(f"{ACTION}.%"))
+                        .order_by(e.id)).all()
+    out = [dict(r._mapping) for r in rows]
+    if code is not None:
+        out = [r for r in out if code in (r["details"].get("codes") or [r["target"]])]
+    return out
+
+
+def _chunks(ids: list[int], size: int = 5000):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+_TIMES = {"created_at", "updated_at", "decided_at"}
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (datetime.fromisoformat(v) if k in _TIMES and isinstance(v, str) else v)
+            for k, v in row.items()}
