@@ -120,6 +120,14 @@ def merge(ws: Workspace, codes: list[str], into: str, name: str | None = None) -
             edit.move(child, into)
         edit.file_of(s).cut(s)
     mapping = {s: into for s in sources}
+    for s in sources:  # a merged code's definition is kept, as a memo on the code it joined
+        code = ids[s]
+        parts = [f"{k}: {' '.join(v.split())}" for k, v in (
+            ("description", code.description), ("include", code.include),
+            ("exclude", code.exclude)) if v.strip()]
+        if parts:
+            edit.memos.append(("code", into, f"Merged from {s} ({code.name}). "
+                               + " ".join(parts)))
     return edit.commit("merge", into, mapping, [*sources, into],
                        f"merged {', '.join(sources)} into {into}"
                        + (" (new)" if created else ""),
@@ -277,7 +285,7 @@ def history(ws: Workspace, code: str | None = None) -> pd.DataFrame:
     with ws.engine.connect() as conn:
         rows = changes(conn, code)
     undone = {int(r["details"].get("event", 0)) for r in rows if r["action"].endswith(".undo")}
-    out = [{"id": r["id"], "at": r["at"], "coder": r["coder"],
+    out = [{"id": r["id"], "at": r["at"].replace(microsecond=0), "coder": r["coder"],
             "change": r["action"].split(".", 1)[1], "code": r["target"],
             "summary": r["details"].get("summary", ""),
             "codings": r["details"].get("codings", 0),
@@ -293,6 +301,7 @@ class _Edit:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.texts = {path: CodebookText(path) for path in _files(ws)}
+        self.memos: list[tuple[str, str, str]] = []  # written with the change
 
     def file_of(self, code: str) -> CodebookText:
         for text in self.texts.values():
@@ -318,6 +327,12 @@ class _Edit:
         with self.ws.engine.begin() as conn:
             moved = sum(counts(conn, list(mapping)).values()) if mapping else 0
             undo = recode(conn, mapping) if mapping else {}
+            if self.memos:
+                from qualcode.store.memos import add_memo
+
+                undo["added_memos"] = [add_memo(conn, kind, target, self.ws.coder or "qualcode",
+                                                text, log=False)
+                                       for kind, target, text in self.memos]
             sync_codes(conn, book.active())
             summary = message
             log_change(conn, self.ws.coder, kind, target, {

@@ -41,6 +41,7 @@ codes:
         - {near: [army, politics], within: 5}
   - id: doubt
     name: Doubt
+    description: Hesitation about the partner.
     examples: ["I am not sure of them."]
     rules:
       en: [doubt, "not sure"]
@@ -154,10 +155,12 @@ def test_merge_folds_same_span_codings_and_counts_as_if_coded_so(study: Path):
     assert not after.duplicated(["document", "start", "end", "code", "coder"]).any()
     # the memo on a folded coding moved to the one kept; the code memo moved to trust
     memos = proj.memos()
-    assert len(memos) == len(memo_target)
+    assert len(memos) == len(memo_target) + 1  # + doubt's definition, kept as a memo
     on_coding = memos[memos.on == "coding"].target.astype(int).tolist()
     assert all(i in set(after.id) for i in on_coding)
-    assert memos[memos.on == "code"].target.tolist() == ["trust"]
+    assert memos[memos.on == "code"].target.tolist() == ["trust", "trust"]
+    assert memos.memo.iloc[-1] == ("Merged from doubt (Doubt). description: Hesitation "
+                                   "about the partner.")
     # rules and examples moved, the YAML holds doubt no more
     trust = proj.codebook.by_id()["trust"]
     assert [r.phrase for r in trust.rules["en"]] == ["trust", "last bastion", "doubt",

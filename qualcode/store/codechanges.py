@@ -76,6 +76,8 @@ def _fold_duplicates(conn: Connection, codes: list[str], undo: dict[str, Any]) -
 def undo_recode(conn: Connection, undo: dict[str, Any]) -> None:
     """Put back what `recode` moved (folded duplicates re-inserted with their ids)."""
     c, m = t.codings.c, t.memos.c
+    if undo.get("added_memos"):  # the memos the change itself wrote
+        conn.execute(delete(t.memos).where(m.id.in_(undo["added_memos"])))
     for row in undo.get("folded", []):
         conn.execute(insert(t.codings).values(**_typed(row)))
     for coding, memo_ids in undo.get("memo_moves", {}).items():
