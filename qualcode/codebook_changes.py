@@ -43,6 +43,8 @@ class Change:
 def rename(ws: Workspace, old: str, new: str, name: str | None = None) -> Change:
     """Give code `old` the id `new` (and the name `name`); everything on it follows."""
     book = ws.full_codebook
+    if old not in book.by_id() and new in book.by_id() and name is None:
+        return _adopt(ws, old, new)
     _known(book, [old])
     if new != old:
         _free(book, new, hint=f"merge {old} into it with qualcode codebook merge {old} "
@@ -65,6 +67,16 @@ def rename(ws: Workspace, old: str, new: str, name: str | None = None) -> Change
     label = f"{old} -> {new}" if new != old else f"{old}: name {name!r}"
     return edit.commit("rename", old, {old: new}, [old, new], f"renamed {label}",
                        {"from": old, "to": new, "name": name})
+
+
+def _adopt(ws: Workspace, old: str, new: str) -> Change:
+    """A rename made by hand in the YAML: carry the store's rows of `old` to `new`."""
+    if not any(lost.code == old for lost in lost_codes(ws)):
+        raise UsageError(f"unknown code(s) {old} - see qualcode codebook show")
+    edit = _Edit(ws)
+    return edit.commit("rename", old, {old: new}, [old, new],
+                       f"renamed {old} -> {new} (the YAML was edited by hand)",
+                       {"from": old, "to": new, "name": None, "by_hand": True})
 
 
 def merge(ws: Workspace, codes: list[str], into: str, name: str | None = None) -> Change:
@@ -254,8 +266,10 @@ def undo(ws: Workspace) -> Change:
     with ws.engine.begin() as conn:
         undo_recode(conn, details.get("undo") or {})
         sync_codes(conn, book.active())
+        what = event["action"].split(".", 1)[1]
         log_change(conn, ws.coder, "undo", event["target"] or "",
-                   {"event": int(event["id"]), "codes": details.get("codes", [])})
+                   {"event": int(event["id"]), "codes": details.get("codes", []),
+                    "summary": f"undid #{event['id']} ({details.get('summary') or what})"})
         _write_files(restore, old_texts)
     mapping = details.get("mapping") or {}
     _relabel_model(ws, {new: old for old, new in mapping.items()})
@@ -263,6 +277,56 @@ def undo(ws: Workspace) -> Change:
     return Change("undo", list(details.get("codes", [])),
                   f"undid the {what} of {event['target']} ({event['at']:%Y-%m-%d %H:%M})",
                   files=[str(p.relative_to(ws.root)) for p in restore])
+
+
+@dataclass
+class LostCode:
+    """A code id that codings are on but the codebook no longer has, with the codes that
+    look like it under a new id (a rename made by hand in the YAML)."""
+
+    code: str
+    codings: int
+    candidates: list[str]
+
+    @property
+    def message(self) -> str:
+        text = f"{self.codings} coding(s) on {self.code}, a code no longer in the codebook"
+        if len(self.candidates) == 1:
+            new = self.candidates[0]
+            return (f"{text} - renamed by hand to {new}? qualcode codebook rename "
+                    f"{self.code} {new} carries them")
+        if self.candidates:
+            return (f"{text} - renamed by hand to one of {', '.join(self.candidates)}? "
+                    f"qualcode codebook rename {self.code} NEW carries them")
+        return (f"{text} - put it back in codebook/, or merge them: qualcode codebook "
+                f"rename {self.code} NEW")
+
+
+def lost_codes(ws: Workspace) -> list[LostCode]:
+    """Codes with codings or memos that the YAML no longer has, each with the codes of
+    the codebook that match it by name, description or colour and place and have no
+    decided coding yet, only suggestions (what a hand rename leaves behind)."""
+    from qualcode.store.codechanges import counts, off_codebook
+
+    book = ws.full_codebook
+    ids = book.by_id()
+    parents = book.parents()
+    with ws.engine.connect() as conn:
+        gone = off_codebook(conn, set(ids))
+        used = counts(conn, list(ids), statuses=["accepted", "rejected"]) if gone else {}
+    empty = [c for c in ids if not used.get(c)]  # nothing decided on it yet
+    out = []
+    for code, info in sorted(gone.items()):
+        def same(a: str | None, b: str | None) -> bool:
+            return bool(a and b and " ".join(a.split()).casefold() ==
+                        " ".join(b.split()).casefold())
+        found = [c for c in empty if c != code and (
+            same(ids[c].name, info.get("name")) or same(ids[c].description,
+                                                         info.get("description"))
+            or (info.get("color") and ids[c].color == info.get("color")
+                and parents.get(c) == info.get("parent")))]
+        out.append(LostCode(code, info["codings"], found))
+    return out
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -150,6 +150,13 @@ class Project:
 
         return queue(self.workspace, code)
 
+    def lost_codes(self) -> list:
+        """Codes that codings are on but the YAML no longer has, with the rename that
+        would carry them when a code of the codebook matches (a hand rename)."""
+        from qualcode.codebook_changes import lost_codes
+
+        return lost_codes(self.workspace)
+
     def codebook_history(self, code: str | None = None) -> pd.DataFrame:
         """The codebook's change log, or one code's (`qualcode codebook history`)."""
         from qualcode.codebook_changes import history

@@ -39,6 +39,9 @@ def project_status(ws: Workspace) -> dict[str, Any]:
         elif sha256(source_bytes(path)) != stored[rel][1]:
             changed.append(rel)
     missing = sorted(p for p in stored if p not in on_disk and not p.startswith(REFI_PATH))
+    from qualcode.codebook_changes import lost_codes
+
+    lost = [x.message for x in lost_codes(ws)]
     return {
         "project": ws.settings.name,
         "store": _display_url(ws.db_url, ws.root),
@@ -49,6 +52,8 @@ def project_status(ws: Workspace) -> dict[str, Any]:
         "new_files": new,
         "changed_files": changed,
         "missing_files": missing,
+        # codings on ids the YAML no longer has (with the rename to run, when one matches)
+        "lost_codes": lost,
         "model": model["message"] if model else "none - qualcode train learns one",
     }
 

@@ -402,3 +402,39 @@ def test_changes_on_postgresql(study: Path, tmp_path: Path):
     finally:
         with psycopg.connect(PG, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def test_a_hand_rename_is_recognised_and_the_proposed_command_works(study: Path, cli):
+    proj = open_project(study, coder="ana")
+    n = int((proj.codings().code == "doubt").sum())
+    path = study / "codebook" / "codes.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: doubt", "id: hesitation"),
+                    encoding="utf-8")
+    expected = (f"{n} coding(s) on doubt, a code no longer in the codebook - renamed by hand "
+                "to hesitation? qualcode codebook rename doubt hesitation carries them")
+    res = cli("status", "--format", "json")
+    import json
+
+    assert {"what": "on a code no longer in the codebook", "value": expected} in json.loads(
+        res.stdout)
+    res = cli("autocode")
+    assert f"warning: {expected}" in res.stderr
+    # autocode replaced the lost code's unreviewed suggestions; its decided codings stay
+    kept = proj.codings(statuses=["accepted"])
+    kept = int((kept.code == "doubt").sum())
+    assert f"warning: {kept} coding(s) on doubt, a code no longer in the codebook - renamed " \
+        "by hand to hesitation?" in cli("import").stderr
+    res = cli("--coder", "ana", "codebook", "rename", "doubt", "hesitation")
+    assert res.exit_code == 0, res.stderr
+    assert "renamed doubt -> hesitation (the YAML was edited by hand)" in res.stderr
+    assert "no longer" not in cli("status", "--format", "csv").stdout
+    accepted = proj.codings(statuses=["accepted"])
+    assert int((accepted.code == "hesitation").sum()) == kept > 0
+    assert not (proj.codings().code == "doubt").any()
+    # a code gone with no look-alike: listed with counts, and how to bring it back
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  - id: coup\n    name: Coup risk\n", "  - id: zzz\n    name: Something else\n"),
+        encoding="utf-8")
+    lost = {x.code: x for x in proj.lost_codes()}
+    assert lost["coup"].candidates == [] and lost["coup"].codings > 0
+    assert "put it back in codebook/, or merge them" in lost["coup"].message

@@ -40,6 +40,8 @@ def autocode(
     In Python: project.autocode()
     """
     proj = get_project(ctx)
+    for lost in proj.lost_codes():  # said before the run replaces their suggestions
+        info(f"warning: {lost.message}")
     with progress_bar("auto-coding", min_total=2) as bar:
         res = proj.autocode_run(codes=codes, documents=documents, unit=unit, dry_run=dry_run,
                                 accept=accept, progress=bar, source=source)

@@ -65,6 +65,8 @@ def import_(
             incomplete, report = exc, exc.report
     for w in report.warnings:
         info(f"warning: {w}")
+    for lost in proj.lost_codes():
+        info(f"warning: {lost.message}")
     for path in report.copied:
         info(f"copied into {path}")
     emit(report.summary_rows(), fmt, output, title="Import")
@@ -104,6 +106,8 @@ def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt 
     for key in ("new_files", "changed_files", "missing_files"):
         if st[key]:
             rows.append({"what": key.replace("_", " "), "value": ", ".join(st[key])})
+    for lost in st["lost_codes"]:
+        rows.append({"what": "on a code no longer in the codebook", "value": lost})
     flagged = [f for f in st["flagged"] if f["anchor"] == "changed"]
     orphaned = [f for f in st["flagged"] if f["anchor"] == "orphaned"]
     for label, items in (("flagged codings (text changed)", flagged),

@@ -104,11 +104,14 @@ def reassign(conn: Connection, ids: list[int], code: str) -> dict[str, list[int]
     return before
 
 
-def counts(conn: Connection, codes: list[str]) -> dict[str, int]:
-    """Codings (any status) per code id."""
+def counts(conn: Connection, codes: list[str], statuses: list[str] | None = None
+           ) -> dict[str, int]:
+    """Codings per code id (of these statuses; any when None)."""
     c = t.codings.c
-    rows = conn.execute(select(c.code_id, func.count()).where(c.code_id.in_(codes))
-                        .group_by(c.code_id)).all()
+    q = select(c.code_id, func.count()).where(c.code_id.in_(codes))
+    if statuses:
+        q = q.where(c.status.in_(statuses))
+    rows = conn.execute(q.group_by(c.code_id)).all()
     found = {code: int(n) for code, n in rows}
     return {code: found.get(code, 0) for code in codes}
 
@@ -159,3 +162,22 @@ _TIMES = {"created_at", "updated_at", "decided_at"}
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (datetime.fromisoformat(v) if k in _TIMES and isinstance(v, str) else v)
             for k, v in row.items()}
+
+
+def off_codebook(conn: Connection, known: set[str]) -> dict[str, dict[str, Any]]:
+    """Codes that codings (or code memos) are on but the codebook no longer has: id ->
+    codings count and what the store last knew of the code (name, description, color,
+    parent)."""
+    c = t.codings.c
+    rows = conn.execute(select(c.code_id, func.count()).group_by(c.code_id)).all()
+    out = {code: {"codings": int(n)} for code, n in rows if code not in known}
+    memo = t.memos.c
+    for code in conn.execute(select(memo.target_id).where(memo.target_type == "code")
+                             .distinct()).scalars():
+        if code not in known:
+            out.setdefault(code, {"codings": 0})
+    if out:
+        for r in conn.execute(select(t.codes).where(t.codes.c.id.in_(list(out)))):
+            out[r.id].update(name=r.name, description=r.description, color=r.color,
+                             parent=r.parent_id)
+    return out
