@@ -150,6 +150,13 @@ class Project:
 
         return queue(self.workspace, code)
 
+    def codebook_diff(self, old: str | None = None, new: str | None = None) -> pd.DataFrame:
+        """What changed between two codebooks: git revisions, folders, YAML or .qdc files
+        (default: HEAD against the files now); see `qualcode codebook diff`."""
+        from qualcode.codebook_diff import codebook_diff
+
+        return codebook_diff(self.workspace, old, new)
+
     def lost_codes(self) -> list:
         """Codes that codings are on but the YAML no longer has, with the rename that
         would carry them when a code of the codebook matches (a hand rename)."""

@@ -438,3 +438,69 @@ def test_a_hand_rename_is_recognised_and_the_proposed_command_works(study: Path,
     lost = {x.code: x for x in proj.lost_codes()}
     assert lost["coup"].candidates == [] and lost["coup"].codings > 0
     assert "put it back in codebook/, or merge them" in lost["coup"].message
+
+
+def _git(root: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-C", str(root), "-c", "user.email=t@example.org", "-c",
+                    "user.name=t", *args], check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_names_each_change_and_the_codings_it_touches(study: Path, cli, tmp_path: Path):
+    proj = open_project(study, coder="ana")
+    _git(study, "init", "-q")
+    _git(study, "add", "codebook")
+    _git(study, "commit", "-qm", "first codebook")
+    qdc = proj.export_codebook(tmp_path / "before.qdc")
+    n_coup = int((proj.codings().code == "coup").sum())
+    proj.rename_code("coup", "putsch", name="Putsch")
+    proj.move_code("distrust", top=True)
+    proj.merge_codes(["doubt"], into="trust")
+    path = study / "codebook" / "codes.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "en: [suspicious]", "en: [suspicious, wary]"), encoding="utf-8")  # by hand
+    df = proj.codebook_diff()
+    rows = {(r.change, r.code, r.was): r for r in df.itertuples()}
+    assert set(rows) == {("renamed", "putsch", "coup"), ("moved", "distrust", ""),
+                         ("merged", "trust", "doubt"), ("edited", "trust", ""),
+                         ("edited", "distrust", "")}
+    assert rows[("renamed", "putsch", "coup")].detail == "name 'Coup risk' -> 'Putsch'"
+    assert rows[("renamed", "putsch", "coup")].codings == n_coup
+    assert rows[("moved", "distrust", "")].detail == "from trust to the top"
+    assert rows[("edited", "trust", "")].detail == "examples, rules 2 -> 4"  # doubt's
+    assert rows[("edited", "distrust", "")].detail == "rules 1 -> 2"
+    # against a .qdc exported before: the rename is found by its GUID (no audit needed)
+    by_file = proj.codebook_diff(str(qdc))
+    assert ("renamed", "putsch", "coup") in {(r.change, r.code, r.was)
+                                            for r in by_file.itertuples()}
+    res = cli("codebook", "diff", "HEAD", "--format", "csv")
+    assert res.stdout.splitlines()[0] == "change,code,was,parent,detail,codings"
+    res = cli("codebook", "diff", "no-such-rev")
+    assert res.exit_code == 1 and res.stderr.startswith("Error: no-such-rev: not a file, "
+                                                        "folder or git revision")
+    assert "no change between HEAD and HEAD" in cli("codebook", "diff", "HEAD", "HEAD").stderr
+
+
+def test_diff_outside_git_is_one_line(study: Path, cli):
+    res = cli("codebook", "diff")
+    assert res.exit_code == 1
+    assert "is not in a git repository - compare two codebook files or folders" in res.stderr
+
+
+def test_the_report_lists_the_codebook_changes(study: Path, tmp_path: Path):
+    import lxml.html
+
+    proj = open_project(study, coder="ana")
+    proj.rename_code("coup", "putsch")
+    proj.merge_codes(["doubt"], into="trust")
+    proj.undo_codebook()
+    doc = lxml.html.fromstring(proj.report(tmp_path / "r.html").read_text(encoding="utf-8"))
+    table = doc.xpath("//section[@id='codebook']//figure[@data-table='codebook-log']")[0]
+    rows = [[td.text_content() for td in tr.xpath("td")] for tr in table.xpath(".//tbody/tr")]
+    assert [r[1:4] for r in rows] == [
+        ["ana", "rename", "renamed coup -> putsch"],
+        ["ana", "merge", "merged doubt into trust (undone)"],
+        ["ana", "undo", f"undid #{proj.codebook_history().id.iloc[1]} (merged doubt into "
+                        "trust)"]]

@@ -1,4 +1,4 @@
-"""`qualcode codebook rename|merge|move|split|retire|assign|queue|undo|history`: change the
+"""`qualcode codebook rename|merge|move|split|retire|assign|queue|undo|history|diff`: change the
 codebook without losing a coding (qualcode.codebook_changes)."""
 
 from __future__ import annotations
@@ -148,9 +148,31 @@ def history(
     emit(df, fmt, output, title="Codebook changes")
 
 
+def diff(
+    ctx: typer.Context,
+    old: Annotated[str | None, typer.Argument(
+        help="A git revision (HEAD, a tag, a commit), a codebook folder, a YAML file or a "
+             ".qdc (default: HEAD).")] = None,
+    new: Annotated[str | None, typer.Argument(
+        help="The same kinds (default: the codebook files as they are now).")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """What changed in the codebook: codes added, removed, renamed (matched by the audit
+    trail, a GUID or their content), moved and edited, with the codings each touches.
+
+    In Python: project.codebook_diff("HEAD~3")
+    """
+    df = get_project(ctx).codebook_diff(old, new)
+    if df.empty:
+        info(f"no change between {old or 'HEAD'} and {new or 'the working tree'}")
+        return
+    emit(df, fmt, output, title=f"Codebook: {old or 'HEAD'} -> {new or 'now'}")
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the `codebook` group."""
     for name, fn in (("rename", rename), ("merge", merge), ("move", move), ("split", split),
                      ("retire", retire), ("assign", assign), ("queue", queue),
-                     ("undo", undo), ("history", history)):
+                     ("undo", undo), ("history", history), ("diff", diff)):
         app.command(name)(fn)

@@ -46,6 +46,20 @@ def codebook_section(ctx: Context) -> Section:
           f"theme(s) and {len(entries) - len(book.codes)} sub-code(s). A sub-code's codings "
           "count for its theme too.")
     sec.add("tree", entries)
+    log = ctx.project.codebook_history()
+    if not log.empty:
+        table = Table(["when", "coder", "change", "what", "codings"], [],
+                      caption="Changes to the codebook (qualcode codebook rename, merge, move, "
+                              "split, retire; undone ones struck out)",
+                      command="qualcode codebook history", name="codebook-log", compact=True)
+        for r in log.to_dict("records"):
+            what = str(r["summary"]) + (" (undone)" if r["undone"] else "")
+            table.rows.append([Cell(f"{r['at']:%Y-%m-%d %H:%M}"), Cell(str(r["coder"] or "")),
+                               Cell(str(r["change"])), Cell(what),
+                               Cell(str(int(r["codings"])), int(r["codings"]),
+                                    {"t": "codebook-log", "id": str(r["id"])},
+                                    numeric=True)])
+        sec.add("table", table)
     return sec
 
 
