@@ -24,13 +24,14 @@ def recode(conn: Connection, mapping: dict[str, str]) -> dict[str, Any]:
     c, m = t.codings.c, t.memos.c
     undo: dict[str, Any] = {"codings": {}, "proposed": {}, "memos": {}, "folded": [],
                             "memo_moves": {}}
+    before = counts(conn, sorted(set(mapping.values())))
     for old, new in mapping.items():
         if old == new:
             continue
-        ids = list(conn.execute(select(c.id).where(c.code_id == old)).scalars())
+        ids = list(conn.execute(select(c.id).where(c.code_id == old)
+                                .order_by(c.status, c.unit_id)).scalars())
         undo["codings"][old] = ids
-        if ids:
-            conn.execute(update(t.codings).where(c.code_id == old).values(code_id=new))
+        _set_code(conn, ids, new)
         prop = list(conn.execute(select(c.id).where(c.proposed_code == old)).scalars())
         undo["proposed"][old] = prop
         if prop:
@@ -41,10 +42,30 @@ def recode(conn: Connection, mapping: dict[str, str]) -> dict[str, Any]:
         undo["memos"][old] = memo_ids
         if memo_ids:
             conn.execute(update(t.memos).where(m.id.in_(memo_ids)).values(target_id=new))
-    targets = sorted({new for old, new in mapping.items() if old != new})
+    # two codings can only meet on a code that had codings or gets several codes' codings
+    sources: dict[str, int] = {}
+    for old, new in mapping.items():
+        if old != new:
+            sources[new] = sources.get(new, 0) + 1
+    targets = sorted(n for n, k in sources.items() if k > 1 or before.get(n))
     if targets:
         _fold_duplicates(conn, targets, undo)
     return undo
+
+
+def _set_code(conn: Connection, ids: list[int], code: str) -> None:
+    """Set the code of these codings. On SQLite, row by row in the order of the analysis
+    index (status, unit): the index pages are then touched once each, which makes moving
+    100,000 codings several times faster than one UPDATE ... WHERE code_id = old."""
+    if not ids:
+        return
+    c = t.codings.c
+    if conn.dialect.name == "sqlite":  # the driver's executemany: no per-row compiling
+        conn.exec_driver_sql(f"UPDATE {t.codings.name} SET code_id = ? WHERE id = ?",
+                             [(code, i) for i in ids])
+        return
+    for chunk in _chunks(ids):
+        conn.execute(update(t.codings).where(c.id.in_(chunk)).values(code_id=code))
 
 
 def _fold_duplicates(conn: Connection, codes: list[str], undo: dict[str, Any]) -> None:
@@ -83,8 +104,7 @@ def undo_recode(conn: Connection, undo: dict[str, Any]) -> None:
     for coding, memo_ids in undo.get("memo_moves", {}).items():
         conn.execute(update(t.memos).where(m.id.in_(memo_ids)).values(target_id=coding))
     for old, ids in undo.get("codings", {}).items():
-        for chunk in _chunks(ids):
-            conn.execute(update(t.codings).where(c.id.in_(chunk)).values(code_id=old))
+        _set_code(conn, ids, old)
     for old, ids in undo.get("proposed", {}).items():
         for chunk in _chunks(ids):
             conn.execute(update(t.codings).where(c.id.in_(chunk)).values(proposed_code=old))

@@ -118,6 +118,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # a page cache of up to 128 MiB (default 2 MiB): bulk updates of codings (a codebook
+    # rename of 100,000 codings) touch index pages all over the file; allocated as used
+    cur.execute("PRAGMA cache_size=-131072")
+    cur.execute("PRAGMA mmap_size=268435456")
     cur.close()
 
 
