@@ -125,29 +125,22 @@ def memo_detail(ws: Workspace, memo_id: int) -> dict[str, Any]:
     """One memo with its history (earlier texts, oldest first) and its links (with the
     passage of a linked coding, or the note of a removed one) and the memos linking
     to it."""
-    from qualcode.store import schema as t
-
     with ws.engine.connect() as conn:
         row = store_memos.memo(conn, int(memo_id))
         if row is None:
             raise CodingError(f"no memo #{memo_id} - see qualcode memo list")
         versions = store_memos.memo_versions(conn, [int(memo_id)])
         links = store_memos.memo_links(conn, [int(memo_id)])
-        lk = t.memo_links.c
-        from sqlalchemy import select
-
-        back = conn.execute(select(lk.memo_id).where(
-            lk.target_type == "memo", lk.target_id == str(memo_id)).order_by(lk.id)
-        ).scalars().all()
+        back = store_memos.linked_from(conn, int(memo_id))
+        briefs = store_memos.coding_briefs(conn, [int(lk["target_id"]) for lk in links
+                                                  if lk["target_type"] == "coding"])
         out_links = []
         for link in links:
             item = {"to": link["target_type"], "target": link["target_id"],
                     "coder": link["coder"], "at": link["created_at"], "about": link["about"],
                     "text": None}
             if link["target_type"] == "coding":
-                c = conn.execute(select(t.codings.c.document_id, t.codings.c.code_id,
-                                        t.codings.c.text).where(
-                    t.codings.c.id == int(link["target_id"]))).first()
+                c = briefs.get(link["target_id"])
                 if c is not None:
                     item["text"] = f"{c.document_id} [{c.code_id}] {c.text}"
             else:
@@ -161,7 +154,7 @@ def memo_detail(ws: Workspace, memo_id: int) -> dict[str, Any]:
                 "memo": v["text"], "replaced_by": v["replaced_by"],
                 "replaced_at": v["replaced_at"]} for i, v in enumerate(versions)]
     return {**rec, "history": history, "link_details": out_links,
-            "linked_from": [int(b) for b in back]}
+            "linked_from": back}
 
 
 def _day(value: str | date | datetime | None, name: str, end: bool = False
@@ -205,10 +198,7 @@ def list_memos(ws: Workspace, target_type: str | None = None, target_id: str | N
     day a memo was written, or last edited). With history, HISTORY_COLUMNS: every text
     a memo has had, one row each, oldest first. A filter naming nothing the project has
     is an error, not an empty list."""
-    from sqlalchemy import select
-
     from qualcode.datasets import memo_records
-    from qualcode.store import schema as t
 
     if target_type and target_type not in TARGETS:
         raise UsageError(f"unknown memo target {target_type!r} - use {', '.join(TARGETS)}")
@@ -226,11 +216,8 @@ def list_memos(ws: Workspace, target_type: str | None = None, target_id: str | N
         links = store_memos.memo_links(conn, [r["id"] for r in rows])
         coding_ids = sorted({int(r["target_id"]) for r in rows if r["target_type"] ==
                              "coding" and str(r["target_id"]).isdigit()})
-        cc = t.codings.c
-        codings = {str(r.id): r for r in conn.execute(
-            select(cc.id, cc.code_id, cc.document_id, cc.case_id).where(
-                cc.id.in_(coding_ids)))} if coding_ids else {}
-        doc_case = dict(conn.execute(select(t.documents.c.id, t.documents.c.case_id)).all())
+        codings = store_memos.coding_briefs(conn, coding_ids)
+        doc_case = store_memos.document_cases(conn)
         versions = store_memos.memo_versions(conn, [r["id"] for r in rows]) if history \
             else []
     if author:

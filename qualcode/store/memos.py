@@ -118,6 +118,29 @@ def memo_links(conn: Connection, memo_ids: list[int] | None = None
     return [dict(r._mapping) for r in conn.execute(q)]
 
 
+def linked_from(conn: Connection, memo_id: int) -> list[int]:
+    """The memos that link to this memo, in the order the links were made."""
+    lk = t.memo_links.c
+    return [int(i) for i in conn.execute(select(lk.memo_id).where(
+        lk.target_type == "memo", lk.target_id == str(memo_id)).order_by(lk.id)).scalars()]
+
+
+def coding_briefs(conn: Connection, ids: list[int]) -> dict[str, Any]:
+    """What memos need of these codings, by id (as a string): code_id, document_id,
+    case_id, start, end, text, anchor."""
+    if not ids:
+        return {}
+    c = t.codings.c
+    rows = conn.execute(select(c.id, c.code_id, c.document_id, c.case_id, c.start, c.end,
+                               c.text, c.anchor).where(c.id.in_(sorted(set(ids))))).all()
+    return {str(r.id): r for r in rows}
+
+
+def document_cases(conn: Connection) -> dict[str, str]:
+    """Each document's case."""
+    return dict(conn.execute(select(t.documents.c.id, t.documents.c.case_id)).all())
+
+
 def note_removed_codings(conn: Connection, rows: list[Any], why: str) -> None:
     """Before codings are deleted: memos on them and links to them are kept, each with a
     note of what the coding was (id, code, document, span) and why it went."""
