@@ -184,3 +184,44 @@ def test_filters_by_target_author_code_document_case_and_date(proj, project_dir)
                     (dict(case=["R9"]), "no case"), (dict(since="yesterday"), "bad --since")):
         with pytest.raises(QualcodeError, match=msg):
             proj.memos(**kw)
+
+
+def test_cli_journal_edit_link_show_and_list(cli, proj):
+    cid = proj.code("d1", "coup", quote="Then the coup came")
+    res = cli("--coder", "ana", "memo", "add", "--project", "Week 1: two interviews.")
+    assert res.exit_code == 0 and "memo #1 on the project journal" in res.stderr
+    res = cli("--coder", "ana", "memo", "add", "--coding", str(cid), "Turning point.",
+              "--link", "1", "--link", f"coding:{cid}")
+    assert res.exit_code == 0, res.output
+    assert cli("--coder", "ana", "memo", "edit", "1", "Week 1: two interviews, both rich."
+               ).exit_code == 0
+    assert cli("--coder", "ana", "memo", "link", "1", "--to", "2").exit_code == 0
+    res = cli("memo", "show", "1", "-f", "csv")
+    lines = res.stdout.splitlines()
+    assert lines[0] == "part,by,at,text"
+    assert lines[1].startswith("earlier text 1,ana,") and lines[1].endswith(
+        ",Week 1: two interviews.")
+    assert lines[2].startswith("memo (edited),ana,") and lines[2].endswith(
+        ',"Week 1: two interviews, both rich."')
+    assert lines[3].startswith("links to memo 2,ana,") and lines[3].endswith(",Turning point.")
+    assert lines[4] == "linked from memo 2,,,"
+    res = cli("memo", "list", "--history", "-f", "json")
+    import json
+
+    rows = json.loads(res.stdout)
+    assert [(r["id"], r["version"], r["memo"]) for r in rows] == [
+        (1, 1, "Week 1: two interviews."), (1, 2, "Week 1: two interviews, both rich."),
+        (2, 1, "Turning point.")]
+    res = cli("memo", "list", "--code", "coup", "-f", "csv")
+    assert [ln.split(",")[0] for ln in res.stdout.splitlines()] == ["id", "2"]
+    assert '"memo:1, coding:' in res.stdout
+    res = cli("memo", "list", "--on", "project", "-f", "csv")
+    assert [ln.split(",")[0] for ln in res.stdout.splitlines()] == ["id", "1"]
+    res = cli("memo", "list", "--author", "ben")
+    assert res.exit_code == 0 and "no memo matches these filters" in res.stderr
+    res = cli("--coder", "ben", "memo", "edit", "1", "mine now")
+    assert res.exit_code == 1 and res.stderr.startswith("Error: memo #1 is by ana")
+    res = cli("--coder", "ana", "memo", "add", "--project", "--code", "coup", "x")
+    assert res.exit_code == 1 and "give one of --project" in res.stderr
+    res = cli("memo", "list", "--target", "x")
+    assert res.exit_code == 1 and "--target needs --on" in res.stderr
