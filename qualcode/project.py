@@ -285,17 +285,19 @@ class Project:
     def report(self, path: str | Path, by: list[str] | None = None,
                where: list[str] | None = None, include_suggestions: bool = False,
                coders: list[str] | None = None, pseudonymize: bool = False,
-               include_missing: bool = False) -> Path:
+               include_missing: bool = False, no_memos: bool = False) -> Path:
         """Write the study report, one self-contained HTML file; returns its path (see
         `qualcode report`). A `by` entry like "origin,rank" crosses attributes;
-        `include_missing` compares respondents without a value as a group."""
+        `include_missing` compares respondents without a value as a group; `no_memos`
+        leaves the Memos section out."""
         from qualcode.report.build import build_report
         from qualcode.report.options import ReportOptions
 
         options = ReportOptions(by=list(by or []), where=list(where or []),
                                 include_suggestions=include_suggestions,
                                 coders=list(coders) if coders else None,
-                                pseudonymize=pseudonymize, include_missing=include_missing)
+                                pseudonymize=pseudonymize, include_missing=include_missing,
+                                no_memos=no_memos)
         return build_report(self, Path(path), options)
 
     def train(self, codes: list[str] | None = None, coders: list[str] | None = None,
