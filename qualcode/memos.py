@@ -207,8 +207,8 @@ def list_memos(ws: Workspace, target_type: str | None = None, target_id: str | N
         rows = store_memos.memos(conn, target_type, target_id)
         if target_type and target_id and not rows:
             check_target(ws, conn, target_type, target_id)
-        if code:
-            ws.codebook.check_ids(code)
+        for c in code or []:
+            check_target(ws, conn, "code", c)
         for d in document or []:
             check_target(ws, conn, "document", d)
         for c in case or []:
