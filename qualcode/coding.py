@@ -14,7 +14,6 @@ from qualcode.errors import CodingError
 from qualcode.quotes import locate
 from qualcode.store import codings as store_codings
 from qualcode.store import documents as store_documents
-from qualcode.store import memos as store_memos
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -143,43 +142,15 @@ def resolve_flag(ws: Workspace, coding_id: int, selection: Selection | None = No
 
 
 def add_memo(ws: Workspace, target_type: str, target_id: str, text: str) -> int:
-    """Attach a memo to a code, document, case or coding."""
-    coder = ws.require_coder()
-    if target_type not in store_memos.MEMO_TARGETS:
-        raise CodingError(f"memos attach to a code, document, case or coding, not "
-                          f"{target_type!r}")
-    if not text.strip():
-        raise CodingError("empty memo")
-    with ws.engine.begin() as conn:
-        _check_target(ws, conn, target_type, target_id)
-        from qualcode.store.codes import ensure_coder
+    """Attach a memo to a code, document, case or coding (see qualcode.memos)."""
+    from qualcode.memos import add_memo as write_memo
 
-        ensure_coder(conn, coder)
-        return store_memos.add_memo(conn, target_type, str(target_id), coder, text)
-
-
-def _check_target(ws: Workspace, conn: Connection, kind: str, target: str) -> None:
-    if kind == "code":
-        _check_code(ws, target)
-        return
-    key: Any = target
-    if kind == "coding":
-        try:
-            key = int(target)
-        except ValueError:
-            raise CodingError(f"coding ids are numbers, not {target!r}") from None
-    if not store_memos.target_exists(conn, kind, key):
-        raise CodingError(f"no {kind} {target!r}")
+    return write_memo(ws, target_type, target_id, text)
 
 
 def list_memos(ws: Workspace, target_type: str | None = None,
                target_id: str | None = None) -> list[dict[str, Any]]:
-    """Memos, oldest first, optionally for one target. A target that does not exist (and
-    never had a memo) is an error, not an empty list."""
-    with ws.engine.connect() as conn:
-        rows = store_memos.memos(conn, target_type, target_id)
-        if target_type and target_id and not rows:
-            _check_target(ws, conn, target_type, target_id)
-    from qualcode.datasets import memo_records
+    """Memos, oldest first, optionally for one target (see qualcode.memos.list_memos)."""
+    from qualcode.memos import list_memos as memo_list
 
-    return memo_records(rows)
+    return memo_list(ws, target_type, target_id)

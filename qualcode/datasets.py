@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 CODING_COLUMNS = ["id", "document", "case", "speaker", "code", "start", "end", "text",
                   "coder", "origin", "status", "rule", "score", "anchor", "created_at",
                   "updated_at", "decided_by", "decided_at"]
-MEMO_COLUMNS = ["id", "on", "target", "coder", "at", "memo", "about"]
+MEMO_COLUMNS = ["id", "on", "target", "coder", "at", "memo", "about", "edited_at",
+                "edited_by", "links"]
 ORIGINS = ["auto", "imported", "manual"]
 STATUSES = ["accepted", "rejected", "suggested"]
 
@@ -125,21 +126,45 @@ def coders(ws: Workspace) -> list[str]:
 
 
 def memos(ws: Workspace) -> pd.DataFrame:
-    """Every memo, oldest first: id, on (target type), target, coder, at, memo, about."""
+    """Every memo, oldest first: id, on (target type), target, coder (the author), at
+    (written), memo (the current text), about (what a removed coding was), edited_at,
+    edited_by, links ("memo:3, coding:12": what the memo links to)."""
     import pandas as pd
 
+    from qualcode.store.memos import memo_links
     from qualcode.store.memos import memos as stored_memos
 
     with ws.engine.connect() as conn:
         rows = stored_memos(conn, None, None)
-    return pd.DataFrame(memo_records(rows), columns=MEMO_COLUMNS)
+        links = memo_links(conn)
+    return pd.DataFrame(memo_records(rows, links), columns=MEMO_COLUMNS)
 
 
-def memo_records(rows: list[Any]) -> list[dict[str, Any]]:
-    """The store's memo rows as plain records with the MEMO_COLUMNS."""
+def memo_records(rows: list[Any], links: list[Any] | None = None) -> list[dict[str, Any]]:
+    """The store's memo rows (and their links) as plain records with the MEMO_COLUMNS."""
+    by_memo: dict[int, list[str]] = {}
+    for lk in links or []:
+        by_memo.setdefault(lk["memo_id"], []).append(f"{lk['target_type']}:{lk['target_id']}")
     return [{"id": r["id"], "on": r["target_type"], "target": r["target_id"],
              "coder": r["coder"], "at": r["created_at"], "memo": r["text"],
-             "about": r["about"]} for r in rows]
+             "about": r["about"], "edited_at": r.get("edited_at"),
+             "edited_by": r.get("edited_by"), "links": ", ".join(by_memo.get(r["id"], []))}
+            for r in rows]
+
+
+def memo_links(ws: Workspace) -> pd.DataFrame:
+    """Every memo link: memo, to (memo | coding), target, coder, at, about (what a removed
+    coding was)."""
+    import pandas as pd
+
+    from qualcode.store.memos import memo_links as stored_links
+
+    with ws.engine.connect() as conn:
+        rows = stored_links(conn)
+    return pd.DataFrame([{"memo": r["memo_id"], "to": r["target_type"],
+                          "target": r["target_id"], "coder": r["coder"],
+                          "at": r["created_at"], "about": r["about"]} for r in rows],
+                        columns=["memo", "to", "target", "coder", "at", "about"])
 
 
 def events(ws: Workspace, limit: int = 50) -> pd.DataFrame:

@@ -27,6 +27,7 @@ class RefiImportResult:
     codebook_file: str | None = None
     codings: dict[str, int] = field(default_factory=dict)  # added / kept / removed
     memos_added: int = 0
+    memo_links_added: int = 0
     coders: list[str] = field(default_factory=list)
     skipped_sources: list[dict[str, Any]] = field(default_factory=list)
     skipped_selections: dict[str, int] = field(default_factory=dict)
@@ -37,6 +38,7 @@ class RefiImportResult:
         rows.append({"what": "codes added", "count": self.codes_added})
         rows += [{"what": f"codings {k}", "count": v} for k, v in self.codings.items()]
         rows.append({"what": "memos added", "count": self.memos_added})
+        rows.append({"what": "memo links added", "count": self.memo_links_added})
         rows.append({"what": "coders", "count": len(self.coders)})
         rows += [{"what": f"sources not imported ({why})", "count": n}
                  for why, n in skipped_kinds(self.skipped_sources).items()]
@@ -121,15 +123,28 @@ def import_refi(ws: Workspace, path: Path) -> RefiImportResult:
                      text=c.text, code_id=c.code, coder=c.coder, created_at=c.created_at,
                      source=c.source) for c in data.codings]
         ids, result.codings = store_codings.sync_imported(conn, path.name, rows)
-        have = {(m["target_type"], m["target_id"], m["coder"], m["text"])
+        have = {(m["target_type"], m["target_id"], m["coder"], m["text"]): m["id"]
                 for m in store_memos.memos(conn)}
+        by_note: dict[str, int] = {}  # note GUID -> memo id (new, or the one already here)
         for m in data.memos:
             target = str(ids.get(m.target_id, "")) if m.target_type == "coding" \
                 else m.target_id
-            if not target or (m.target_type, target, m.coder, m.text) in have:
+            if not target:
                 continue
-            store_memos.add_memo(conn, m.target_type, target, m.coder, m.text, log=False)
-            result.memos_added += 1
+            key = (m.target_type, target, m.coder, m.text)
+            if key not in have:
+                have[key] = store_memos.add_memo(conn, m.target_type, target, m.coder,
+                                                 m.text, log=False, created_at=m.created_at)
+                result.memos_added += 1
+            if m.note:
+                by_note.setdefault(m.note, have[key])
+        for m in data.memos:
+            origin = by_note.get(m.note)
+            for kind, ref in m.links if origin is not None else []:
+                to = by_note.get(ref) if kind == "memo" else ids.get(ref)
+                if to is not None and (kind, to) != ("memo", origin) and store_memos.add_link(
+                        conn, origin, kind, str(to), m.coder, log=False):
+                    result.memo_links_added += 1
         if data.sets:
             meta.set_value(conn, f"refi-sets:{path.name}", json.dumps(
                 [{"name": s.name, "documents": s.documents, "codes": s.codes}
@@ -143,6 +158,7 @@ def import_refi(ws: Workspace, path: Path) -> RefiImportResult:
             **{f"documents_{k}": v for k, v in counts.items()},
             **{f"codings_{k}": v for k, v in result.codings.items()},
             "codes_added": result.codes_added, "memos_added": result.memos_added,
+            "memo_links_added": result.memo_links_added,
             "skipped_sources": len(result.skipped_sources),
             "codebook_file": result.codebook_file or codebook_file_name(refi.name)
             if new_book.codes else None})

@@ -360,17 +360,19 @@ class Project:
     def report(self, path: str | Path, by: list[str] | None = None,
                where: list[str] | None = None, include_suggestions: bool = False,
                coders: list[str] | None = None, pseudonymize: bool = False,
-               include_missing: bool = False) -> Path:
+               include_missing: bool = False, no_memos: bool = False) -> Path:
         """Write the study report, one self-contained HTML file; returns its path (see
         `qualcode report`). A `by` entry like "origin,rank" crosses attributes;
-        `include_missing` compares respondents without a value as a group."""
+        `include_missing` compares respondents without a value as a group; `no_memos`
+        leaves the Memos section out."""
         from qualcode.report.build import build_report
         from qualcode.report.options import ReportOptions
 
         options = ReportOptions(by=list(by or []), where=list(where or []),
                                 include_suggestions=include_suggestions,
                                 coders=list(coders) if coders else None,
-                                pseudonymize=pseudonymize, include_missing=include_missing)
+                                pseudonymize=pseudonymize, include_missing=include_missing,
+                                no_memos=no_memos)
         return build_report(self, Path(path), options)
 
     def train(self, codes: list[str] | None = None, coders: list[str] | None = None,
@@ -420,22 +422,55 @@ class Project:
 
         return resolve_flag(self.workspace, coding_id, Selection(quote, occurrence, span))
 
-    def memo(self, target_type: str, target_id: str, text: str) -> int:
-        """Attach a memo to a code, document, case or coding (see `qualcode memo`)."""
-        from qualcode.coding import add_memo
+    def memo(self, target_type: str, target_id: str | None, text: str,
+             links: list[str] | None = None) -> int:
+        """Write a memo on a code, document, case, coding or the project (the journal:
+        `memo("project", None, text)`), linking to memos or codings ("12", "coding:34");
+        returns its id (see `qualcode memo add`)."""
+        from qualcode.memos import add_memo
 
-        return add_memo(self.workspace, target_type, target_id, text)
+        return add_memo(self.workspace, target_type, target_id, text, links)
 
-    def memos(self, target_type: str | None = None, target_id: str | None = None
-              ) -> pd.DataFrame:
-        """Memos, oldest first."""
+    def memo_edit(self, memo_id: int, text: str) -> int:
+        """Give one of your memos a new text; the earlier one is kept (see `qualcode memo
+        edit`)."""
+        from qualcode.memos import edit_memo
+
+        return edit_memo(self.workspace, memo_id, text)
+
+    def memo_link(self, memo_id: int, to: list[str]) -> int:
+        """Link a memo to memos and codings ("12", "memo:12", "coding:34"); returns how
+        many links are new (see `qualcode memo link`)."""
+        from qualcode.memos import link_memo
+
+        return link_memo(self.workspace, memo_id, list(to))
+
+    def memo_show(self, memo_id: int) -> dict:
+        """One memo with its history and links (see `qualcode memo show`)."""
+        from qualcode.memos import memo_detail
+
+        return memo_detail(self.workspace, memo_id)
+
+    def memos(self, target_type: str | None = None, target_id: str | None = None, *,
+              author: list[str] | None = None, code: list[str] | None = None,
+              document: list[str] | None = None, case: list[str] | None = None,
+              since: str | None = None, until: str | None = None,
+              history: bool = False) -> pd.DataFrame:
+        """Memos, oldest first, filtered by what they are on, author, code, document,
+        case and date; with `history`, every text each memo has had (see `qualcode memo
+        list`)."""
         import pandas as pd
 
-        from qualcode.coding import list_memos
         from qualcode.datasets import MEMO_COLUMNS
+        from qualcode.memos import HISTORY_COLUMNS, list_memos
 
-        return pd.DataFrame(list_memos(self.workspace, target_type, target_id),
-                            columns=MEMO_COLUMNS)
+        def one(v: str | list[str] | None) -> list[str] | None:
+            return [v] if isinstance(v, str) else v
+
+        rows = list_memos(self.workspace, target_type, target_id, author=one(author),
+                          code=one(code), document=one(document), case=one(case),
+                          since=since, until=until, history=history)
+        return pd.DataFrame(rows, columns=HISTORY_COLUMNS if history else MEMO_COLUMNS)
 
     def log(self, limit: int = 50) -> pd.DataFrame:
         """The audit trail, newest first: when, who, what, on what, details."""

@@ -104,5 +104,44 @@ def test_a_version_2_team_store_is_upgraded(tmp_path: Path, pg_url: str):
     assert {"proposed_start", "proposed_end", "proposed_code", "score"} <= cols
     cid = proj.code("NE-01", "trust_gap", turn=1)
     assert cid > before
-    assert proj.memos().columns[-1] == "about"
+    assert "about" in proj.memos().columns
+    proj.close()
+
+
+def test_a_version_3_team_store_is_upgraded_and_keeps_memo_history(tmp_path: Path,
+                                                                    pg_url: str):
+    """Schema 4 on PostgreSQL: memos gain edit columns, versions and links in place; a
+    memo written before the upgrade can be edited (its first text kept) and linked."""
+    from sqlalchemy import inspect, text
+
+    from qualcode.store.engine import make_engine
+
+    root = copy_example(tmp_path / "sahel")
+    proj = open_project(root, db=pg_url, coder="ana")
+    proj.import_interviews()
+    cid = proj.code("NE-01", "trust_gap", turn=1)
+    first = proj.memo("coding", str(cid), "before the upgrade")
+    proj.close()
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE memo_versions"))
+        conn.execute(text("DROP TABLE memo_links"))
+        for col in ("edited_at", "edited_by"):
+            conn.execute(text(f"ALTER TABLE memos DROP COLUMN {col}"))
+        conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+    engine.dispose()
+    proj = open_project(root, db=pg_url, coder="ana")
+    with proj.engine.connect() as conn:
+        assert {"memo_versions", "memo_links"} <= set(inspect(conn).get_table_names())
+        version = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")
+                               ).scalar_one()
+    assert version == "4"
+    proj.memo_edit(first, "after the upgrade")
+    second = proj.memo("project", None, "journal entry", links=[str(first), f"coding:{cid}"])
+    hist = proj.memos(history=True)
+    assert hist[hist.id == first].memo.tolist() == ["before the upgrade", "after the upgrade"]
+    assert proj.memos().set_index("id").at[second, "links"] == f"memo:{first}, coding:{cid}"
+    proj.uncode(cid)
+    links = proj.memo_show(second)["link_details"]
+    assert links[1]["about"].startswith(f"coding #{cid} (trust_gap, NE-01 ")
     proj.close()

@@ -65,6 +65,15 @@ def example(tmp_path_factory: pytest.TempPathFactory):
     root = copy_example(tmp_path_factory.mktemp("report") / "sahel")
     run(root, "import")
     run(root, "autocode")
+    # the coders' CSV files carry memos on codings; add a journal entry, edited once, that
+    # links to a coding, and a memo on a code
+    run(root, "--coder", "ana", "memo", "add", "--project", "Week 1: first reading.",
+        "--link", "coding:1")
+    jid = open_project(root).memos("project").id.iloc[0]
+    run(root, "--coder", "ana", "memo", "edit", str(jid), "Week 1: first reading, NE-07 "
+        "stands out.")
+    run(root, "--coder", "ana", "memo", "add", "--code", "coup_risk", "Coup talk is "
+        "hedged everywhere.")
     out = root / "study.html"
     res = run(root, "report", "-o", str(out))
     assert res.stderr.startswith(f"wrote {out} (")
@@ -186,7 +195,7 @@ def test_codebook_corpus_excerpts_and_methods(example):
     doc = parse(html)
     assert [s.get("id") for s in doc.xpath("//main/section")] == [
         "codebook", "corpus", "themes", "compare", "excerpts", "cooccur", "agreement",
-        "quality", "methods"]
+        "quality", "memos", "methods"]
     assert not doc.xpath("//*[@data-empty]")
     codes = doc.xpath("//ul[@class='codebook']/li")
     assert len(codes) == 15 and codes[0].get("data-code") == "trust_gap"
@@ -209,6 +218,51 @@ def test_codebook_corpus_excerpts_and_methods(example):
                for td in doc.xpath("//td[@data-t='codings']")}
     assert counted == {("amina", "accepted"): "74", ("auto", "suggested"): "186",
                        ("lukas", "accepted"): "68"}
+
+
+def test_memos_section_beside_the_passages_and_the_journal(example):
+    root, _, html = example
+    doc = parse(html)
+    sec = doc.xpath("//section[@id='memos']")[0]
+    memos = open_project(root).memos()
+    codings = open_project(root).codings().set_index("id")
+    # every memo is there once, under its code or in the journal
+    shown = [int(a.get("data-memo")) for a in sec.xpath(".//article")]
+    assert sorted(shown) == sorted(memos.id.tolist())
+    # a memo on a coding stands beside that coding's passage
+    on_coding = memos[memos.on == "coding"].iloc[0]
+    art = sec.xpath(f".//article[@data-memo='{on_coding.id}']")[0]
+    quote = art.xpath(".//blockquote/p")[0].text_content()
+    assert quote == codings.loc[int(on_coding.target), "text"]
+    group = art.getparent().xpath("./h4")[0].text_content()
+    code = codings.loc[int(on_coding.target), "code"]
+    assert group == open_project(root).codebook.by_id()[code].name
+    # the journal: by date, the latest text, the edit noted, the linked passage beside it
+    journal = sec.xpath(".//h3[text()='Journal']/following-sibling::div//article")
+    assert len(journal) == 1
+    text = journal[0].text_content()
+    assert "Week 1: first reading, NE-07 stands out." in text
+    assert "Week 1: first reading." not in text and "1 earlier text kept" in text
+    assert journal[0].xpath(".//blockquote/p")[0].text_content() == codings.loc[1, "text"]
+    # the code memo is under its code
+    coup = next(g for g in sec.xpath(".//div[@class='memo-group']")
+                if g.xpath("./h4")[0].text_content() == "Coup risk")
+    assert "Coup talk is hedged everywhere." in coup.text_content()
+    methods = doc.xpath("//section[@id='methods']")[0].text_content()
+    authors = ", ".join(sorted(set(memos.coder))[:-1]) + " and " + sorted(set(memos.coder))[-1]
+    assert f"Memos: {len(memos)} memo(s) by {authors}, 1 in the project journal, 1 edited" \
+        in methods
+
+
+def test_no_memos_leaves_them_out(example, tmp_path: Path):
+    root, _, _ = example
+    out = tmp_path / "plain.html"
+    run(root, "report", "-o", str(out), "--no-memos")
+    html = out.read_text(encoding="utf-8")
+    doc = parse(html)
+    assert "memos" not in [s.get("id") for s in doc.xpath("//main/section")]
+    assert "Coup talk is hedged" not in html and "Week 1: first reading" not in html
+    assert "Memos:" not in doc.xpath("//section[@id='methods']")[0].text_content()
 
 
 def test_page_is_self_contained(example):
@@ -317,10 +371,13 @@ def test_empty_sections_say_why(project_dir: Path, tmp_path: Path):
     assert empty["quality"] == ("No auto-coding suggestions - run qualcode autocode to "
                                 "measure the rules.")
     assert empty["excerpts"].startswith("No codings yet")
+    assert empty["memos"] == "No memos yet - write them with qualcode memo add (or in " \
+        "qualcode serve)."
     write(project_dir / "interviews" / "d1.md", ONE)
     proj.import_interviews()
     proj.coder = "ana"
     proj.code("D1", "trust", quote="I trust them.")
+    proj.memo("project", None, "Started.")
     doc = parse(proj.report(tmp_path / "one.html").read_text(encoding="utf-8"))
     empty = {p.get("data-empty"): p.text_content() for p in doc.xpath("//p[@data-empty]")}
     assert empty == {
@@ -430,6 +487,31 @@ def test_pseudonymized_report_holds_no_id_or_name(named: Path, tmp_path: Path):
     assert "Pseudonymized:" in doc.xpath("//section[@id='methods']")[0].text_content()
 
 
+def test_pseudonymized_report_covers_memo_text(named: Path, tmp_path: Path):
+    proj = open_project(named, coder="ana")
+    cid = int(proj.codings(coders=["ana"], codes=["coup"]).id.iloc[0])
+    proj.memo("project", None, "Aïcha Ouédraogo (FGT-AICHA) spoke of interview-abdoulaye.")
+    proj.memo("coding", str(cid), "R-ABDOULAYE quotes Aïcha Ouédraogo here.")
+    proj.memo("case", "R-ABDOULAYE", "Abdoulaye Issoufou Maïga: retired.")
+    plain = tmp_path / "plain.html"
+    run(named, "report", "-o", str(plain), "--by", "origin")
+    assert "spoke of interview-abdoulaye" in plain.read_text(encoding="utf-8")
+    out = tmp_path / "pseudo.html"
+    run(named, "report", "-o", str(out), "--by", "origin", "--pseudonymize")
+    import html as htmllib
+
+    html = out.read_text(encoding="utf-8")
+    visible = htmllib.unescape(html).casefold()
+    for secret in SECRETS:
+        assert secret.casefold() not in visible, secret
+    sec = parse(html).xpath("//section[@id='memos']")[0].text_content()
+    assert re.search(r"(case|anon)-\w+ \((case|anon)-\w+\) spoke of (doc|anon)-\w+\.", sec)
+    assert re.search(r"(case|anon)-\w+ quotes (case|anon)-\w+ here\.", sec)
+    assert ": retired." in sec
+    assert "pseudonymized like the passages" in parse(html).xpath(
+        "//section[@id='methods']")[0].text_content()
+
+
 def test_pseudonymized_report_refuses_to_group_by_a_name(named: Path, tmp_path: Path):
     res = CliRunner().invoke(app, ["-p", str(named), "report", "-o", str(tmp_path / "r.html"),
                                    "--by", "name", "--pseudonymize"])
@@ -490,6 +572,11 @@ def test_print_to_pdf_holds_the_theme_tables(example, browser, tmp_path: Path):
                and "57% (4)" in line)
     assert re.findall(r"\d+% \(\d+\)", row) == ["0% (0)", "40% (2)", "57% (4)", "36% (4)",
                                                 "36% (10)"]
-    # sections start on new pages: the nine sections take more pages than there are
+    # sections start on new pages: the ten sections take more pages than there are
     pages = text.count("\f")
-    assert pages >= 9
+    assert pages >= 10
+    # the Memos section prints: a memo beside its passage, and the journal
+    assert "9. Memos" in text and "10. Methods" in text
+    memo = next(line for line in text.splitlines() if "Classic 'last man standing'" in line)
+    assert "Niger is really the last man standing" in memo  # the passage beside it
+    assert "Week 1: first reading, NE-07 stands out." in text

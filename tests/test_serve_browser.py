@@ -206,3 +206,62 @@ def test_screenshot_of_the_example_study_for_the_docs(browser, tmp_path: Path):
         page.screenshot(path=str(tmp_path / "shot.png"))
     shutil.copy(tmp_path / "shot.png", REPO / "docs" / "serve-screenshot.png")
     project.close()
+
+
+def test_memo_panel_writes_edits_and_links_in_place(browser, served):
+    project, url = served
+    page = open_as(browser, url, "amina")
+    panel = "#doc-memos"
+    page.wait_for_selector(f"{panel} [data-memos='journal']")
+    # a memo on the open document, from the panel
+    page.fill(f"{panel} [data-memos='document'] .memo-text", "Recorded in a café.")
+    page.click(f"{panel} [data-memos='document'] .memo-add")
+    page.wait_for_selector(f"{panel} [data-memos='document'] li.memo:has-text('in a café')")
+    # a journal entry
+    page.fill(f"{panel} [data-memos='journal'] .memo-text", "Day 1: en1 read.")
+    page.click(f"{panel} [data-memos='journal'] .memo-add")
+    page.wait_for_selector(f"{panel} [data-memos='journal'] li.memo:has-text('Day 1: en1 read.')")
+    # focusing a suggestion shows the memos of its code; write one there
+    page.keyboard.press("j")
+    page.wait_for_selector(f"{panel} [data-memos='code'] h4:text('Code: Trust')")
+    page.fill(f"{panel} [data-memos='code'] .memo-text", "Trust is earned slowly.")
+    page.click(f"{panel} [data-memos='code'] .memo-add")
+    page.wait_for_selector(f"{panel} [data-memos='code'] li.memo:has-text('Trust is earned')")
+    memos = project.memos().set_index("memo")
+    assert memos.loc["Recorded in a café.", ["on", "target", "coder"]].tolist() == [
+        "document", "en1", "amina"]
+    assert memos.loc["Day 1: en1 read.", ["on", "coder"]].tolist() == ["project", "amina"]
+    assert memos.loc["Trust is earned slowly.", ["on", "target"]].tolist() == ["code", "trust"]
+    journal = int(memos.loc["Day 1: en1 read.", "id"])
+    code_memo = int(memos.loc["Trust is earned slowly.", "id"])
+    # edit the journal entry in place: the earlier text is kept
+    item = f"{panel} [data-memos='journal'] li[data-memo='{journal}']"
+    page.click(f"{item} .memo-edit")
+    page.fill(f"{item} .memo-edit-text", "Day 1: en1 read twice.")
+    page.click(f"{item} .memo-save")
+    page.wait_for_selector(f"{item} .memo-meta:has-text('1 earlier kept')")
+    hist = project.memos(history=True)
+    assert hist[hist.id == journal].memo.tolist() == ["Day 1: en1 read.",
+                                                      "Day 1: en1 read twice."]
+    # link the code memo to the journal entry and to the focused suggestion
+    item = f"{panel} [data-memos='code'] li[data-memo='{code_memo}']"
+    focus = int(page.text_content("#focus-box h3").split()[0].lstrip("#"))
+    page.fill(f"{item} .memo-link-to", f"{journal} coding:{focus}")
+    page.click(f"{item} .memo-link")
+    page.wait_for_selector(f"{item} .memo-links:has-text('memo:{journal}')")
+    assert project.memos().set_index("id").at[code_memo, "links"] == \
+        f"memo:{journal}, coding:{focus}"
+    # another coder sees the memos but can edit none of them; the server refuses too
+    other = open_as(browser, url, "lukas")
+    other.wait_for_selector(f"{panel} [data-memos='journal'] li[data-memo='{journal}']")
+    assert other.eval_on_selector_all(f"{panel} .memo-edit", "els => els.length") == 0
+    status = other.evaluate("""async (id) => {
+      const s = await (await fetch('/api/session')).json();
+      const r = await fetch(`/api/memos/${id}/edit`, {method: 'POST', headers: {
+        'content-type': 'application/json', 'x-csrf-token': s.csrf},
+        body: JSON.stringify({text: 'mine now'})});
+      return [r.status, (await r.json()).error];
+    }""", journal)
+    assert status[0] >= 400 and status[1].startswith(f"memo #{journal} is by amina")
+    assert project.memos().set_index("id").at[journal, "memo"] == "Day 1: en1 read twice."
+    assert page.errors == [] and other.errors == []

@@ -33,6 +33,10 @@ def _make_v1(path: Path) -> None:
             for table in plain:
                 table.dialect_options["sqlite"]["autoincrement"] = True
         conn.execute(text("DROP TABLE events"))
+        conn.execute(text("DROP TABLE memo_versions"))
+        conn.execute(text("DROP TABLE memo_links"))
+        for col in ("edited_at", "edited_by"):
+            conn.execute(text(f"ALTER TABLE memos DROP COLUMN {col}"))
         for col in ("proposed_start", "proposed_end", "proposed_code", "score"):
             conn.execute(text(f"ALTER TABLE codings DROP COLUMN {col}"))
         conn.execute(text("ALTER TABLE memos DROP COLUMN about"))
@@ -77,6 +81,44 @@ def test_upgrade_from_version_1_keeps_codings(project_dir: Path):
     assert tuple(row) == ("hello", "ok", "R1", unit.id)
     assert tuple(unit)[1:] == ("d1", "R1")
     assert words == 3
+
+
+def _make_v3(path: Path) -> None:
+    """A version-3 store with a memo: memos without edits, versions or links."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        t.metadata.create_all(conn)
+        conn.execute(text("DROP TABLE memo_versions"))
+        conn.execute(text("DROP TABLE memo_links"))
+        for col in ("edited_at", "edited_by"):
+            conn.execute(text(f"ALTER TABLE memos DROP COLUMN {col}"))
+        conn.execute(insert(t.meta).values(key="schema_version", value="3"))
+        conn.execute(text("INSERT INTO coders VALUES ('ana', '2023-01-01')"))
+        conn.execute(text(
+            "INSERT INTO memos (target_type, target_id, coder, text, created_at) VALUES "
+            "('code', 'trust', 'ana', 'first thought', '2023-01-01 10:00:00')"))
+    engine.dispose()
+
+
+def test_upgrade_from_version_3_keeps_memos_and_adds_history(project_dir: Path):
+    db = project_dir / ".qualcode" / "qualcode.db"
+    db.parent.mkdir()
+    _make_v3(db)
+    proj = open_project(project_dir, coder="ana")
+    with proj.engine.connect() as conn:
+        assert schema_version(conn) == CURRENT_VERSION == 4
+        assert inspect(conn).has_table("memo_versions")
+        assert inspect(conn).has_table("memo_links")
+    memos = proj.memos()
+    assert memos[["id", "on", "target", "coder", "memo"]].values.tolist() == [
+        [1, "code", "trust", "ana", "first thought"]]
+    assert memos.edited_at.isna().all() and memos.links.tolist() == [""]
+    # the upgraded memo can be edited, and its first text stays in its history
+    proj.memo_edit(1, "second thought")
+    hist = proj.memos(history=True)
+    assert hist[["version", "current", "memo"]].values.tolist() == [
+        [1, False, "first thought"], [2, True, "second thought"]]
+    assert str(hist.at[0, "at"]).startswith("2023-01-01 10:00:00")
 
 
 def test_newer_store_is_refused(tmp_path: Path):

@@ -168,64 +168,183 @@ def resolve(
     info(f"resolved #{coding_id}")
 
 
-memo_app = make_app("Write and read memos on codes, documents, cases and codings.")
+memo_app = make_app("Write, edit, link and read memos on codes, documents, cases, codings "
+                    "and the project (the research journal).")
 
 
 def _target(code_: str | None, document: str | None, case: str | None,
-            coding: int | None) -> tuple[str | None, str | None]:
+            coding: int | None, project: bool = False) -> tuple[str | None, str | None]:
     given = [(k, v) for k, v in (("code", code_), ("document", document), ("case", case),
                                  ("coding", coding)) if v is not None]
+    if project:
+        given.append(("project", None))
     if len(given) > 1:
         from qualcode.errors import UsageError
 
-        raise UsageError("give one of --code, --document, --case or --coding")
-    return (given[0][0], str(given[0][1])) if given else (None, None)
+        raise UsageError("give one of --project, --code, --document, --case or --coding")
+    if not given:
+        return None, None
+    kind, value = given[0]
+    return kind, None if value is None else str(value)
 
 
 MemoCode = Annotated[str | None, typer.Option("--code", help="On this code.")]
 MemoDoc = Annotated[str | None, typer.Option("--document", help="On this document.")]
 MemoCase = Annotated[str | None, typer.Option("--case", help="On this case (respondent).")]
 MemoCoding = Annotated[int | None, typer.Option("--coding", help="On this coding id.")]
+LinkOpt = Annotated[list[str] | None, typer.Option(
+    "--link", help="Link to a memo (MEMO_ID or memo:ID) or a coding (coding:ID); "
+                   "repeatable.")]
 
 
 @memo_app.command("add")
 def memo_add(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="The memo.")],
+    project: Annotated[bool, typer.Option("--project", help="On the whole project: a "
+                                                            "research journal entry.")]
+    = False,
     on_code: MemoCode = None,
     document: MemoDoc = None,
     case: MemoCase = None,
     coding: MemoCoding = None,
+    link: LinkOpt = None,
 ) -> None:
-    """Attach a memo to a code, document, case or coding.
+    """Write a memo on the project (the journal), a code, document, case or coding, by
+    the current coder, optionally linked to other memos and codings.
 
-    In Python: project.memo("code", "trust_gap", "text")
+    In Python: project.memo("code", "trust_gap", "text", links=["coding:12"])
     """
-    kind, target = _target(on_code, document, case, coding)
+    kind, target = _target(on_code, document, case, coding, project)
     if kind is None:
         from qualcode.errors import UsageError
 
-        raise UsageError("say what the memo is on: --code, --document, --case or --coding")
-    mid = get_project(ctx).memo(kind, target, text)
-    info(f"memo #{mid} on {kind} {target}")
+        raise UsageError("say what the memo is on: --project, --code, --document, --case "
+                         "or --coding")
+    proj = get_project(ctx)
+    mid = proj.memo(kind, target, text, links=link)
+    where = "the project journal" if kind == "project" else f"{kind} {target}"
+    info(f"memo #{mid} on {where}" + (f", linked to {', '.join(link)}" if link else ""))
+
+
+@memo_app.command("edit")
+def memo_edit(
+    ctx: typer.Context,
+    memo_id: Annotated[int, typer.Argument(help="The memo's id (see qualcode memo list).")],
+    text: Annotated[str, typer.Argument(help="The new text.")],
+) -> None:
+    """Give one of your memos a new text. The earlier text is kept (memo show ID, memo list
+    --history): a memo's history is never lost.
+
+    In Python: project.memo_edit(3, "new text")
+    """
+    get_project(ctx).memo_edit(memo_id, text)
+    info(f"memo #{memo_id} edited (the earlier text is kept: qualcode memo show {memo_id})")
+
+
+@memo_app.command("link")
+def memo_link(
+    ctx: typer.Context,
+    memo_id: Annotated[int, typer.Argument(help="The memo's id.")],
+    to: Annotated[list[str], typer.Option("--to", help="A memo (MEMO_ID or memo:ID) or a "
+                                                       "coding (coding:ID); repeatable.")],
+) -> None:
+    """Link a memo to other memos and to codings.
+
+    In Python: project.memo_link(3, ["memo:1", "coding:12"])
+    """
+    n = get_project(ctx).memo_link(memo_id, to)
+    info(f"memo #{memo_id}: {n} new link(s)" + ("" if n == len(to) else
+                                                 f", {len(to) - n} already there"))
+
+
+@memo_app.command("show")
+def memo_show(
+    ctx: typer.Context,
+    memo_id: Annotated[int, typer.Argument(help="The memo's id.")],
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """Show a memo with its history (every earlier text, oldest first), its links and the
+    memos that link to it.
+
+    In Python: project.memo_show(3)
+    """
+    d = get_project(ctx).memo_show(memo_id)
+    where = "project" if d["on"] == "project" else f"{d['on']} {d['target']}"
+    rows = [{"part": f"earlier text {h['version']}", "by": h["coder"], "at": h["at"],
+             "text": h["memo"]} for h in d["history"]]
+    rows.append({"part": "memo" + (" (edited)" if d["edited_at"] else ""),
+                 "by": d["edited_by"] or d["coder"], "at": d["edited_at"] or d["at"],
+                 "text": d["memo"]})
+    if d["about"]:
+        rows.append({"part": "note", "by": "", "at": "", "text": d["about"]})
+    for lk in d["link_details"]:
+        text = lk["text"] or ""
+        if lk["about"]:
+            text = f"{text} ({lk['about']})".strip()
+        rows.append({"part": f"links to {lk['to']} {lk['target']}", "by": lk["coder"],
+                     "at": lk["at"], "text": text})
+    rows += [{"part": f"linked from memo {b}", "by": "", "at": "", "text": ""}
+             for b in d["linked_from"]]
+    emit(rows, fmt, output, title=f"Memo #{memo_id} on {where}, by {d['coder']}")
 
 
 @memo_app.command("list")
 def memo_list(
     ctx: typer.Context,
-    on_code: MemoCode = None,
-    document: MemoDoc = None,
-    case: MemoCase = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", help="Only memos on this kind of target: project, code, document, case or "
+                     "coding.")] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", help="With --on: only memos on this target id.")] = None,
+    on_code: Annotated[list[str] | None, typer.Option(
+        "--code", help="Memos about this code: on it, its sub-codes or their codings "
+                       "(repeatable).")] = None,
+    document: Annotated[list[str] | None, typer.Option(
+        "--document", help="Memos on this document or a coding in it (repeatable).")]
+    = None,
+    case: Annotated[list[str] | None, typer.Option(
+        "--case", help="Memos on this case, a document of it or a coding of its speech "
+                       "(repeatable).")] = None,
     coding: MemoCoding = None,
+    author: Annotated[list[str] | None, typer.Option(
+        "--author", help="Only memos written or edited by this coder (repeatable).")]
+    = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Written or edited on or after this day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Written or edited on or before this day (YYYY-MM-DD).")] = None,
+    history: Annotated[bool, typer.Option(
+        "--history", help="Every text each memo has had, one row each, oldest first.")]
+    = False,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
-    """List memos, oldest first (all, or those on one target).
+    """List memos, oldest first: all, or filtered by what they are on, code, document,
+    case, author and date.
 
-    In Python: project.memos()
+    In Python: project.memos(code=["trust_gap"], since="2024-01-01")
     """
-    kind, target = _target(on_code, document, case, coding)
-    emit(get_project(ctx).memos(kind, target), fmt, output, title="Memos")
+    if coding is not None:
+        if on not in (None, "coding") or target is not None:
+            from qualcode.errors import UsageError
+
+            raise UsageError("give --coding ID, or --on and --target, not both")
+        on, target = "coding", str(coding)
+    if target is not None and on is None:
+        from qualcode.errors import UsageError
+
+        raise UsageError("--target needs --on (project, code, document, case or coding)")
+    df = get_project(ctx).memos(on, target, author=author, code=on_code, document=document,
+                                case=case, since=since, until=until, history=history)
+    if df.empty:
+        info("no memo matches these filters" if any(
+            v for v in (on, on_code, document, case, author, since, until)) else
+            "no memos yet - write one with qualcode memo add")
+        if fmt == Format.table and output is None:
+            return
+    emit(df, fmt, output, title="Memo history" if history else "Memos")
 
 
 def register(app: typer.Typer) -> None:

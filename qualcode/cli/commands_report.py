@@ -30,9 +30,13 @@ def report(
         "--include-missing", help="Compare respondents without a value of an attribute as "
                                   "a group '(missing)' (default: left out of the tests, "
                                   "with a count).")] = False,
+    no_memos: Annotated[bool, typer.Option(
+        "--no-memos", help="Leave the Memos section out (by default every memo is shown, "
+                           "beside the passages it is about; --pseudonymize covers memo "
+                           "text too).")] = False,
 ) -> None:
     """Write one self-contained HTML study report: codebook, corpus, themes by group,
-    comparisons, excerpts, co-occurrence, agreement, rule quality and methods.
+    comparisons, excerpts, co-occurrence, agreement, rule quality, memos and methods.
 
     CSS and figures are inside the file; it needs no network and prints cleanly.
     Every table names the command that prints the same numbers.
@@ -41,7 +45,7 @@ def report(
     path = get_project(ctx).report(output, by=by, where=where,
                                    include_suggestions=include_suggestions,
                                    coders=_split(coders), pseudonymize=pseudonymize,
-                                   include_missing=include_missing)
+                                   include_missing=include_missing, no_memos=no_memos)
     info(f"wrote {path} ({path.stat().st_size // 1024} KB)")
 
 

@@ -85,6 +85,9 @@ class MemoRow:
     coder: str
     text: str
     created_at: dt.datetime | None = None
+    note: str = ""  # the note's GUID key (what other memos' links point at)
+    # ("memo", note GUID key) or ("coding", CodingRow.key): what the memo links to
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -275,25 +278,31 @@ def refi_to_qualcode(project: RefiProject, existing: Codebook | None = None,
 
     targets = {"code": {k: v for k, v in books.ids.items()}, "source": source_ids,
                "case": case_ids}
+    note_rows: list[list[MemoRow]] = []
     for n in project.notes:
         who = coders.get(guid_key(n.user_guid or ""), UNKNOWN)
         g = guid_key(n.target_guid or "")
         kind = n.target_kind
+        before = len(memos)
+        note_rows.append([])
         if kind in ("selection", "coding"):
             sel = next((s for s in project.selections if guid_key(s.guid) == g
                         or any(guid_key(c.guid) == g for c in s.codings)), None)
             doc = source_ids.get(guid_key(sel.source_guid)) if sel else None
             if sel is not None and doc is not None:
                 memos += _on_selection(sel, doc, n.text, who, n.created, sel_keys, g)
+                note_rows[-1] = memos[before:]
                 continue
         elif kind in targets and g in targets[kind]:
             memos.append(MemoRow({"source": "document"}.get(kind, kind), targets[kind][g], who,
                                  n.text, n.created))
+            note_rows[-1] = memos[before:]
             continue
         if kind not in (None, "project"):
             report.warn(f"note {n.name or n.guid}: the element it is attached to was not "
                         "imported - kept as a project memo")
         memos.append(MemoRow("project", project.name, who, n.text, n.created))
+        note_rows[-1] = memos[before:]
     for src in project.text_sources():
         if src.description and guid_key(src.guid) in source_ids:
             memos.append(MemoRow("document", source_ids[guid_key(src.guid)],
@@ -305,6 +314,16 @@ def refi_to_qualcode(project: RefiProject, existing: Codebook | None = None,
                                  case.description))
     if project.description:
         memos.append(MemoRow("project", project.name, UNKNOWN, project.description))
+    note_keys = {guid_key(n.guid) for n in project.notes}
+    for n, rows in zip(project.notes, note_rows, strict=True):
+        links = []
+        for g in n.link_guids:
+            if guid_key(g) in note_keys:
+                links.append(("memo", guid_key(g)))
+            elif sel_keys.get(guid_key(g)):
+                links.append(("coding", sel_keys[guid_key(g)][0]))
+        for row in rows:
+            row.note, row.links = guid_key(n.guid), links
 
     sets = []
     for s in project.sets:
@@ -475,10 +494,17 @@ def qualcode_to_refi(name: str, documents: pd.DataFrame, codings: pd.DataFrame,
         if on == "coding":
             tg = coding_guid.get(int(target)) if target.isdigit() else None
         coders.add(str(rec["coder"]))
+        links = []
+        for link in filter(None, str(rec.get("links") or "").split(", ")):
+            kind, _, key = link.partition(":")
+            if kind == "memo":
+                links.append(stable_guid("memo", key))
+            elif kind == "coding" and key.isdigit() and int(key) in coding_guid:
+                links.append(coding_guid[int(key)])
         notes.append(Note(guid=stable_guid("memo", str(rec["id"])), text=str(rec["memo"]),
                           target_guid=tg, target_kind=kinds.get(on) if tg else "project",
                           user_guid=stable_guid("user", str(rec["coder"])),
-                          created=_when(rec.get("at"))))
+                          created=_when(rec.get("at")), link_guids=links))
     users = [User(guid=stable_guid("user", c), name=c) for c in sorted(coders)]
     doc_sets: dict[str, list[str]] = {}
     for s in sources:

@@ -130,6 +130,12 @@ class Note(BaseModel):
     target_kind: TargetKind | None = None
     user_guid: str | None = None
     created: dt.datetime | None = None
+    # what the memo links to (other notes, codings): qualcode writes these as Links named
+    # LINK_NAME from the note, so that no other tool reads them as the note's target
+    link_guids: list[str] = Field(default_factory=list)
+
+
+MEMO_LINK = "Memo link"
 
 
 class Set(BaseModel):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import InteropError
 from qualcode.refi.archive import Container, Limits, open_container, parse_xml
 from qualcode.refi.model import (
+    MEMO_LINK,
     Case,
     Code,
     Coding,
@@ -489,8 +490,13 @@ class _Reader:
         if notes_el is None:
             return
         links_el = kid(root, "Links")
+        note_keys = {guid_key(n.get("guid", "")) for n in kids(notes_el, "Note")}
+        memo_links: dict[str, list[str]] = {}
         for link in kids(links_el, "Link") if links_el is not None else []:
             o, t = link.get("originGUID", ""), link.get("targetGUID", "")
+            if link.get("name") == MEMO_LINK and guid_key(o) in note_keys:
+                memo_links.setdefault(guid_key(o), []).append(t)  # a link, not a target
+                continue
             self.noterefs.setdefault(guid_key(o), []).append((t, ""))
             self.noterefs.setdefault(guid_key(t), []).append((o, ""))
         inner = 0
@@ -522,7 +528,8 @@ class _Reader:
                                    target_guid=target or None,
                                    target_kind=kind if target or kind == "project" else None,
                                    user_guid=n.get("creatingUser"),
-                                   created=_datetime(n.get("creationDateTime"))))
+                                   created=_datetime(n.get("creationDateTime")),
+                                   link_guids=memo_links.get(guid_key(guid), [])))
         if inner:
             self.report.not_carried["selections inside notes"] = inner
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InteropError
 from qualcode.refi.model import (
+    MEMO_LINK,
     Code,
     RefiCodebook,
     RefiProject,
@@ -176,11 +177,18 @@ def project_xml(project: RefiProject) -> etree._Element:
             note = _sub(el, "Note", ns, guid=n.guid, name=n.name,
                         creatingUser=user(n.user_guid), creationDateTime=_stamp(n.created))
             _sub(note, "PlainTextContent", ns, n.text)
-    if case_notes:
+    note_keys = {guid_key(n.guid) for n in project.notes}
+    coding_keys = {guid_key(c.guid) for s in project.selections for c in s.codings}
+    memo_links = [(n.guid, g) for n in project.notes for g in n.link_guids
+                  if guid_key(g) in note_keys | coding_keys]
+    if case_notes or memo_links:
         el = _sub(root, "Links", ns)
         for note, case in case_notes:
             _sub(el, "Link", ns, guid=stable_guid("link", note, case), name="Memo-Case Relation",
                  direction="OneWay", originGUID=note, targetGUID=case)
+        for note, target in memo_links:
+            _sub(el, "Link", ns, guid=stable_guid("memo-link", note, target), name=MEMO_LINK,
+                 direction="OneWay", originGUID=note, targetGUID=target)
     written = code_keys | text_keys | {guid_key(n.guid) for n in project.notes}
     if project.sets:
         el = _sub(root, "Sets", ns)

@@ -133,6 +133,7 @@ def check_output(path: Path) -> Path:
 def build_report(project: Project, path: Path, options: ReportOptions | None = None) -> Path:
     """Write the study report to `path` (one self-contained HTML file); returns the path."""
     from qualcode.report import analyses, sections
+    from qualcode.report.memos import memos_section
     from qualcode.report.render import render
 
     path = check_output(path)
@@ -147,6 +148,7 @@ def build_report(project: Project, path: Path, options: ReportOptions | None = N
         analyses.cooccur_section(ctx),
         analyses.agreement_section(ctx),
         analyses.quality_section(ctx),
+        *([] if options.no_memos else [memos_section(ctx)]),
         sections.methods_section(ctx),
     ]
     html = render(ctx, parts)

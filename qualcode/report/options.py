@@ -29,6 +29,7 @@ class ReportOptions:
     coders: list[str] | None = None
     pseudonymize: bool = False
     include_missing: bool = False  # respondents without a value compared as a group
+    no_memos: bool = False  # leave the Memos section out
 
     def analysis(self) -> dict:
         """Keyword options shared by summary, compare, cooccur and excerpts."""

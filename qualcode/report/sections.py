@@ -255,6 +255,12 @@ def methods_section(ctx: Context) -> Section:
                      f"theme over {q['unit']}s: precision, recall, F1 and Cohen's kappa."
                      + (" The learned model's quality is read from its card (grouped "
                         "cross-validation by document)." if q.get("model") else ""))
+    if "memos" in done:
+        m = done["memos"]
+        items.append(f"Memos: {m['count']} memo(s) by {_join(m['authors'])}, "
+                     f"{m['journal']} in the project journal, {m['edited']} edited (each "
+                     "shown with its latest text; earlier texts are kept in the store)"
+                     + ("; pseudonymized like the passages." if opts.pseudonymize else "."))
     if opts.pseudonymize:
         items.append("Pseudonymized: document ids, respondent ids, speaker labels and "
                      "name-like front-matter values are replaced by keyed pseudonyms "

@@ -145,19 +145,53 @@ def decide(ws: ServerState, session: Session, doc: str, cid: int, body: dict[str
     return reads.coding_json(ws.texts.get(project, doc), row)
 
 
+MEMO_ON = ("document", "coding", "code", "case", "project")
+
+
+def _links(body: dict[str, Any], key: str) -> list[str]:
+    value = body.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ServeError(f"{key} must be a list of memo or coding ids")
+    return [str(v) for v in value]
+
+
 def add_memo(ws: ServerState, session: Session, body: dict[str, Any]) -> dict[str, Any]:
-    """A memo on a document or a coding."""
+    """A memo on a document, coding, code, case or the project (the journal), with
+    optional links ("12", "coding:34")."""
     project = ws.as_coder(session)
     on = _str(body, "on")
-    if on not in ("document", "coding"):
-        raise ServeError("memos here attach to a document or a coding")
+    if on not in MEMO_ON:
+        raise ServeError(f"memos attach to {', '.join(MEMO_ON)}")
     target = str(body.get("target") or "")
     text = body.get("text")
     if not isinstance(text, str):
         raise ServeError("text is required")
+    links = _links(body, "links")
     with ws.write_lock:
-        mid = project.memo(on, target, text)
+        mid = project.memo(on, target or None, text, links=links)
+    target = project.settings.name if on == "project" else target
     return {"id": mid, "on": on, "target": target, "coder": project.coder, "memo": text}
+
+
+def edit_memo(ws: ServerState, session: Session, mid: int, body: dict[str, Any]
+              ) -> dict[str, Any]:
+    """A new text for one of the coder's memos (the earlier text is kept)."""
+    project = ws.as_coder(session)
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise ServeError("text is required")
+    with ws.write_lock:
+        project.memo_edit(mid, text)
+    return reads.memo_json(project.memo_show(mid))
+
+
+def link_memo(ws: ServerState, session: Session, mid: int, body: dict[str, Any]
+              ) -> dict[str, Any]:
+    """Link a memo to memos and codings."""
+    project = ws.as_coder(session)
+    with ws.write_lock:
+        added = project.memo_link(mid, _links(body, "to"))
+    return {"added": added, **reads.memo_json(project.memo_show(mid))}
 
 
 def undo(ws: ServerState, session: Session) -> dict[str, Any]:

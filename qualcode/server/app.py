@@ -140,7 +140,14 @@ def routes(ws: api.ServerState) -> list:
           lambda w, s, q, b: api.remove_coding(w, s, _doc(q), _cid(q)), "POST"),
         r("/api/documents/{doc}/codings/{cid:int}/decide",
           lambda w, s, q, b: api.decide(w, s, _doc(q), _cid(q), b), "POST"),
+        r("/api/memos", lambda w, s, q, b: reads.memo_panel(
+            w.project, q.query_params.get("document") or None,
+            q.query_params.get("code") or None)),
         r("/api/memos", lambda w, s, q, b: api.add_memo(w, s, b), "POST"),
+        r("/api/memos/{mid:int}/edit",
+          lambda w, s, q, b: api.edit_memo(w, s, int(q.path_params["mid"]), b), "POST"),
+        r("/api/memos/{mid:int}/link",
+          lambda w, s, q, b: api.link_memo(w, s, int(q.path_params["mid"]), b), "POST"),
         r("/api/undo", lambda w, s, q, b: api.undo(w, s), "POST"),
     ]
 

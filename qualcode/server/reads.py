@@ -151,6 +151,36 @@ def _memos(memos: pd.DataFrame, doc: str, coding_ids: set[str]) -> list[dict[str
             for m in memos[keep].to_dict("records")]
 
 
+def memo_json(m: dict[str, Any]) -> dict[str, Any]:
+    """A memo for the memo panel: text, author, times, links and how many earlier texts."""
+    links = [x for x in str(m.get("links") or "").split(", ") if x]
+    out = {"id": int(m["id"]), "on": m["on"], "target": str(m["target"]),
+           "coder": m["coder"], "at": _clean(m["at"]), "memo": m["memo"],
+           "about": _clean(m.get("about")), "edited_at": _clean(m.get("edited_at")),
+           "edited_by": _clean(m.get("edited_by")), "links": links}
+    if "history" in m:
+        out["history"] = [{"coder": h["coder"], "at": _clean(h["at"]), "memo": h["memo"]}
+                          for h in m["history"]]
+    return out
+
+
+def memo_panel(project: Project, doc: str | None, code: str | None) -> dict[str, Any]:
+    """The memo panel: memos of a document (on it or its codings), about a code (on it,
+    its sub-codes or their codings) and the project journal, each oldest first, with
+    how many earlier texts each keeps."""
+    earlier = project.memos(history=True)
+    counts = earlier[~earlier.current.astype(bool)].groupby("id").size().to_dict() \
+        if len(earlier) else {}
+
+    def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        return [{**memo_json(m), "earlier": int(counts.get(int(m["id"]), 0))}
+                for m in frame.to_dict("records")]
+
+    return {"document": rows(project.memos(document=[doc])) if doc else [],
+            "code": rows(project.memos(code=[code])) if code else [],
+            "journal": rows(project.memos("project"))}
+
+
 def disagreements(project: Project, texts: Texts, doc: str, a: str, b: str
                   ) -> list[dict[str, Any]]:
     """Sentences of `doc` where coders `a` and `b` differ on a code (from agreement)."""

@@ -13,7 +13,7 @@ from qualcode.errors import CodingError
 from qualcode.store import schema as t
 from qualcode.store.codes import ensure_coder
 from qualcode.store.documents import document_text
-from qualcode.store.memos import log_event, now
+from qualcode.store.memos import codings_with_memos, log_event, note_removed_codings, now
 from qualcode.store.units import document_locator
 
 AUTO_CODER = "auto"
@@ -69,14 +69,10 @@ def remove_coding(conn: Connection, coding_id: int, coder: str) -> Any:
 
 
 def _delete_codings(conn: Connection, rows: list[Any], why: str) -> None:
-    """Delete codings; memos on them are kept, with a note of what they were on."""
-    stamp = now().isoformat(timespec="seconds")
-    m = t.memos.c
+    """Delete codings; memos on them and links to them are kept, with a note of what
+    they were on."""
+    note_removed_codings(conn, rows, why)
     for row in rows:
-        conn.execute(update(t.memos).where(
-            m.target_type == "coding", m.target_id == str(row.id), m.about.is_(None)).values(
-            about=f"coding #{row.id} ({row.code_id}, {row.document_id} "
-                  f"{row.start}:{row.end}) {why} at {stamp}"))
         conn.execute(delete(t.codings).where(c.id == row.id))
 
 
@@ -310,6 +306,11 @@ def apply_suggestions(conn: Connection, remove: list[int], add: list[dict[str, A
     """One auto-coding run: drop stale unreviewed suggestions, store the new ones
     (accepted by `accepted_by` when given) and log the run. Only codings still
     `suggested` are ever deleted."""
+    noted = codings_with_memos(conn, remove)
+    if noted:  # a memo on a suggestion outlives it, with a note of what it was on
+        gone = conn.execute(select(t.codings).where(c.id.in_(sorted(noted)),
+                                                    c.status == "suggested")).all()
+        note_removed_codings(conn, gone, "replaced by an auto-coding run")
     for j in range(0, len(remove), _CHUNK):
         conn.execute(delete(t.codings).where(c.id.in_(remove[j : j + _CHUNK]),
                                              c.status == "suggested"))

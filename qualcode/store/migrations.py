@@ -9,7 +9,7 @@ from sqlalchemy import Connection, inspect, select, text
 from qualcode.errors import StoreError
 from qualcode.store import schema
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 def _v2(conn: Connection) -> None:
@@ -90,7 +90,19 @@ def _rebuild_sqlite(conn: Connection, table) -> None:  # noqa: ANN001
     conn.execute(text(f'DROP TABLE "{old}"'))
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _v2, 3: _v3}
+def _v4(conn: Connection) -> None:
+    """Version 4: memos keep their last edit (edited_at, edited_by), every earlier text
+    (memo_versions) and their links to other memos and to codings (memo_links)."""
+    have = {c["name"] for c in inspect(conn).get_columns("memos")}
+    for name in ("edited_at", "edited_by"):
+        if name not in have:
+            kind = schema.memos.c[name].type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE memos ADD COLUMN {name} {kind}"))
+    schema.memo_versions.create(conn, checkfirst=True)
+    schema.memo_links.create(conn, checkfirst=True)
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _v2, 3: _v3, 4: _v4}
 
 
 def schema_version(conn: Connection) -> int | None:

@@ -149,6 +149,39 @@ memos = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # what the memo was on, written when its coding was removed (the memo is kept)
     Column("about", Text),
+    # the last edit (the earlier texts are in memo_versions)
+    Column("edited_at", DateTime(timezone=True)),
+    Column("edited_by", String(100)),
+    sqlite_autoincrement=True,
+)
+
+# every earlier text of an edited memo: a memo's history is never lost
+memo_versions = Table(
+    "memo_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("memo_id", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("coder", String(100), nullable=False),  # who wrote this text
+    Column("written_at", DateTime(timezone=True), nullable=False),
+    Column("replaced_by", String(100), nullable=False),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
+    Index("ix_memo_versions_memo", "memo_id"),
+    sqlite_autoincrement=True,
+)
+
+# a memo's links to other memos and to codings (target_type memo | coding)
+memo_links = Table(
+    "memo_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("memo_id", Integer, nullable=False),
+    Column("target_type", String(16), nullable=False),
+    Column("target_id", String(200), nullable=False),
+    Column("coder", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # what the link pointed at, written when its coding was removed (the link is kept)
+    Column("about", Text),
+    UniqueConstraint("memo_id", "target_type", "target_id", name="uq_memo_links"),
+    Index("ix_memo_links_target", "target_type", "target_id"),
     sqlite_autoincrement=True,
 )
 

@@ -8,6 +8,7 @@ const S = {
   session: null, codebook: null, codes: {}, order: [], list: null, doc: null,
   hidden: new Set(), showRejected: false, compare: null, disagreements: [],
   focus: null, selection: null, filter: "", version: null, stamp: "", ends: null,
+  memos: null, memoCode: null,
 };
 const $ = (id) => document.getElementById(id);
 
@@ -178,6 +179,7 @@ async function openDocument(id) {
   $("transcript").addEventListener("click", onTranscriptClick);
   window.addEventListener("resize", () => drawStripes());
   drawToolbar(); drawCodes(); draw();
+  S.memoCode = null; await loadMemos();
 }
 
 function stampOf(doc) { return JSON.stringify([doc.codings, doc.memos, doc.text.length]); }
@@ -185,6 +187,7 @@ function stampOf(doc) { return JSON.stringify([doc.codings, doc.memos, doc.text.
 async function refreshDocument() {
   const fresh = await act(() => get(docPath(S.doc.id)));
   if (!fresh) return;
+  await loadMemos();
   const stamp = stampOf(fresh);
   if (stamp === S.stamp) return;
   S.doc = fresh; S.stamp = stamp;
@@ -258,7 +261,7 @@ function draw() {
   root.querySelectorAll(".seg.coded").forEach((seg) => {
     if (S.focus && seg.dataset.codings.split(",").includes(String(S.focus))) seg.classList.add("focused");
   });
-  drawFocus(); drawSelection(); drawDisagreements(); drawDocMemos();
+  drawFocus(); drawSelection(); drawDisagreements();
 }
 
 function drawStripes() {
@@ -291,7 +294,9 @@ function drawCodes() {
 function drawCodeDetail(c) {
   const box = clear($("code-detail"));
   const part = (label, text) => text ? [el("h4", { text: label }), el("p", { text })] : [];
-  box.append(el("div", {}, el("h3", { text: `${c.name} (${c.id})` }),
+  const show = el("button", { text: "Memos on this code", class: "memo-code" });
+  show.addEventListener("click", (ev) => { ev.stopPropagation(); S.memoCode = c.id; loadMemos(); });
+  box.append(el("div", {}, el("h3", { text: `${c.name} (${c.id})` }), show,
     part("Definition", c.description), part("Include", c.include), part("Exclude", c.exclude),
     c.examples.length ? [el("h4", { text: "Examples" }),
                          el("ul", {}, c.examples.map((x) => el("li", { text: x })))] : []));
@@ -347,6 +352,7 @@ function drawFocus() {
   const box = clear($("focus-box"));
   const c = focused();
   if (!c) return;
+  if (c.code !== S.memoCode && S.codes[c.code]) { S.memoCode = c.code; loadMemos(); }
   const code = S.codes[c.code] || { name: c.code, rules: {} };
   const rule = c.rule ? `rule ${c.rule}: ${code.rules[c.rule] || "(no longer in the codebook)"}` : null;
   const quote = S.doc.text.slice(c.s16, c.e16);
@@ -424,16 +430,95 @@ function memoBlock(on, target) {
     const m = await post("/api/memos", { on, target, text: area.value });
     S.doc.memos.push(m); S.stamp = stampOf(S.doc);
     say(`memo #${m.id} saved`);
-    draw();
+    draw(); S.memos = null; loadMemos();
   }));
   return el("div", { class: "memos" },
     el("ul", {}, mine.map((m) => el("li", {}, el("strong", { text: `${m.coder}: ` }), m.memo))),
     area, btn);
 }
 
-function drawDocMemos() {
+// The memo panel: every memo of the open document (on it or its codings), about the chosen
+// code (on it, its sub-codes or their codings), and the project journal; write, edit and
+// link in place. Drawn when the memos change, never while a memo is being typed.
+async function loadMemos() {
+  if (!S.doc) return;
+  const q = new URLSearchParams({ document: S.doc.id });
+  if (S.memoCode) q.set("code", S.memoCode);
+  const got = await act(() => get(`/api/memos?${q}`));
+  if (!got) return;
+  const box = $("doc-memos");
+  const typing = box && box.contains(document.activeElement) &&
+    ["TEXTAREA", "INPUT"].includes(document.activeElement.tagName) && document.activeElement.value;
+  if (typing && JSON.stringify(got) === JSON.stringify(S.memos)) return;
+  S.memos = got;
+  if (!typing) drawMemoPanel();
+}
+
+function memoItem(m) {
+  const edited = m.edited_at ? ` · edited by ${m.edited_by} (${m.earlier} earlier kept)` : "";
+  const body = el("p", { class: "memo-body", text: m.memo });
+  const li = el("li", { class: "memo", dataset: { memo: m.id } }, body,
+    el("p", { class: "memo-meta", text: `#${m.id} · ${m.coder} · ${(m.at || "").slice(0, 10)}${edited}` }),
+    m.links.length ? el("p", { class: "memo-links", text: `links to ${m.links.join(", ")}` }) : null,
+    m.about ? el("p", { class: "memo-meta", text: m.about }) : null);
+  const tools = el("div", { class: "memo-tools" });
+  if (m.coder === S.session.coder) {
+    const edit = el("button", { text: "Edit", class: "memo-edit" });
+    edit.addEventListener("click", () => {
+      const area = el("textarea", { class: "memo-edit-text", rows: 3 });
+      area.value = m.memo;
+      const save = el("button", { text: "Save", class: "memo-save" });
+      save.addEventListener("click", () => act(async () => {
+        await post(`/api/memos/${m.id}/edit`, { text: area.value });
+        say(`memo #${m.id} edited (the earlier text is kept)`);
+        S.memos = null; await loadMemos();
+      }));
+      body.replaceWith(el("div", {}, area, save));
+      area.focus();
+    });
+    tools.append(edit);
+  }
+  const to = el("input", { class: "memo-link-to", placeholder: "memo id or coding:ID", size: 14 });
+  if (S.focus) to.value = `coding:${S.focus}`;
+  const link = el("button", { text: "Link", class: "memo-link" });
+  link.addEventListener("click", () => act(async () => {
+    await post(`/api/memos/${m.id}/link`, { to: to.value.split(/[ ,]+/).filter(Boolean) });
+    say(`memo #${m.id} linked to ${to.value}`);
+    S.memos = null; await loadMemos();
+  }));
+  tools.append(to, link);
+  li.append(tools);
+  return li;
+}
+
+function memoWriter(on, target, label) {
+  const area = el("textarea", { class: "memo-text", rows: 2, placeholder: label });
+  const btn = el("button", { text: on === "project" ? "Add to journal" : "Add memo", class: "memo-add" });
+  btn.addEventListener("click", () => act(async () => {
+    const m = await post("/api/memos", { on, target, text: area.value });
+    say(`memo #${m.id} saved`);
+    if (on === "document") { S.doc.memos.push(m); S.stamp = stampOf(S.doc); }
+    area.value = ""; S.memos = null; await loadMemos();
+  }));
+  return el("div", { class: "memo-writer" }, area, btn);
+}
+
+function drawMemoPanel() {
   const box = clear($("doc-memos"));
-  box.append(el("h3", { text: "Document memos" }), memoBlock("document", S.doc.id));
+  if (!S.memos) return;
+  const part = (key, title, items, writer) => el("section", { class: "memo-part", dataset: { memos: key } },
+    el("h4", { text: title }),
+    items.length ? el("ul", {}, items.map(memoItem)) : el("p", { class: "muted", text: "no memos yet" }),
+    writer);
+  const code = S.memoCode && S.codes[S.memoCode];
+  box.append(el("h3", { text: "Memos" }),
+    part("document", `This document (${S.doc.id})`, S.memos.document,
+         memoWriter("document", S.doc.id, "memo on this document")),
+    code ? part("code", `Code: ${code.name}`, S.memos.code,
+                memoWriter("code", code.id, `memo on ${code.name}`))
+         : el("p", { class: "muted", text: "choose a code (Memos on this code) to see its memos" }),
+    part("journal", "Project journal", S.memos.journal,
+         memoWriter("project", "", "journal entry")));
 }
 
 function drawDisagreements() {
