@@ -148,7 +148,15 @@ def test_merge_folds_same_span_codings_and_counts_as_if_coded_so(study: Path):
     pairs = spans_ana.groupby(["document", "start", "end"]).size()
     assert (pairs == 2).sum() == 4  # ana coded the same passage with both, 4 times
     memo_target = proj.memos()
+    d0 = codings[(codings.document == "D0") & (codings.coder == "ana")
+                 & (codings.text == "I am not sure of them.")]
+    folded_away = int(d0[d0.code == "trust"].id.iloc[0])  # doubt's was first: it stays
+    kept = int(d0[d0.code == "doubt"].id.iloc[0])
+    journal = proj.memo("project", "Test study", "Hedging everywhere.")
+    proj.memo_link(journal, [f"coding:{folded_away}"])
+    memo_target = proj.memos()
     change = proj.merge_codes(["doubt", "trust"], into="trust")
+    assert proj.memo_show(journal)["link_details"][0]["target"] == str(kept)
     assert change.folded == 4 + 2  # ana's four and ben's two double codings
     after = proj.codings(statuses=["accepted"])
     assert not after.code.isin(["doubt"]).any()
@@ -185,6 +193,7 @@ def test_merge_folds_same_span_codings_and_counts_as_if_coded_so(study: Path):
         zip(codings.id, codings.code, strict=True))
     assert proj.memos().sort_values("id").target.tolist() == memo_target.sort_values(
         "id").target.tolist()
+    assert proj.memo_show(journal)["link_details"][0]["target"] == str(folded_away)
 
 
 def _agreement_by_hand(proj, code: str) -> float:

@@ -91,7 +91,26 @@ def _fold_duplicates(conn: Connection, codes: list[str], undo: dict[str, Any]) -
                 conn.execute(update(t.memos).where(t.memos.c.id.in_(moved))
                              .values(target_id=str(keep.id)))
                 undo["memo_moves"][str(r.id)] = moved
+            _move_links(conn, r.id, keep.id, undo)
         conn.execute(delete(t.codings).where(c.id.in_([r.id for r in drop])))
+
+
+def _move_links(conn: Connection, dropped: int, kept: int, undo: dict[str, Any]) -> None:
+    """Memo links to a folded coding point to the coding kept (a memo already linking to
+    both keeps one link; the other is remembered for undo)."""
+    lk = t.memo_links.c
+    on_kept = set(conn.execute(select(lk.memo_id).where(and_(
+        lk.target_type == "coding", lk.target_id == str(kept)))).scalars())
+    rows = conn.execute(select(t.memo_links).where(and_(
+        lk.target_type == "coding", lk.target_id == str(dropped)))).all()
+    for r in rows:
+        if r.memo_id in on_kept:
+            undo.setdefault("links_dropped", []).append(_plain(dict(r._mapping)))
+            conn.execute(delete(t.memo_links).where(lk.id == r.id))
+        else:
+            undo.setdefault("links_moved", {}).setdefault(str(dropped), []).append(r.id)
+            conn.execute(update(t.memo_links).where(lk.id == r.id)
+                         .values(target_id=str(kept)))
 
 
 def undo_recode(conn: Connection, undo: dict[str, Any]) -> None:
@@ -103,6 +122,11 @@ def undo_recode(conn: Connection, undo: dict[str, Any]) -> None:
         conn.execute(insert(t.codings).values(**_typed(row)))
     for coding, memo_ids in undo.get("memo_moves", {}).items():
         conn.execute(update(t.memos).where(m.id.in_(memo_ids)).values(target_id=coding))
+    lk = t.memo_links.c
+    for coding, link_ids in undo.get("links_moved", {}).items():
+        conn.execute(update(t.memo_links).where(lk.id.in_(link_ids)).values(target_id=coding))
+    for row in undo.get("links_dropped", []):
+        conn.execute(insert(t.memo_links).values(**_typed(row)))
     for old, ids in undo.get("codings", {}).items():
         _set_code(conn, ids, old)
     for old, ids in undo.get("proposed", {}).items():
@@ -176,7 +200,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
 
 
-_TIMES = {"created_at", "updated_at", "decided_at"}
+_TIMES = {"created_at", "updated_at", "decided_at"}  # stored as ISO text in the event
 
 
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
