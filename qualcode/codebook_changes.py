@@ -305,10 +305,14 @@ class LostCode:
 def lost_codes(ws: Workspace) -> list[LostCode]:
     """Codes with codings or memos that the YAML no longer has, each with the codes of
     the codebook that match it by name, description or colour and place and have no
-    decided coding yet, only suggestions (what a hand rename leaves behind)."""
+    decided coding yet, only suggestions (what a hand rename leaves behind). None while
+    the codebook does not load."""
     from qualcode.store.codechanges import counts, off_codebook
 
-    book = ws.full_codebook
+    try:
+        book = ws.full_codebook
+    except CodebookError:  # no codebook, or a broken one: `codebook validate` says what
+        return []
     ids = book.by_id()
     parents = book.parents()
     with ws.engine.connect() as conn:
