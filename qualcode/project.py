@@ -226,6 +226,28 @@ class Project:
         return excerpts(codings, datasets.respondents(self.workspace), texts, code, where=where,
                         context=context, codebook=book, rollup=rollup)
 
+    def search(self, query: str | None, exact: bool = False, regex: bool = False,
+               near: list[str] | None = None, within: int = 8, speaker: str = "respondent",
+               where: list[str] | None = None, codes: list[str] | None = None,
+               not_codes: list[str] | None = None, documents: list[str] | None = None,
+               context: int = 5) -> pd.DataFrame:
+        """Every hit of a query, keyword in context (see `qualcode search`)."""
+        from qualcode.search.query import parse_query
+        from qualcode.search.run import search
+
+        return search(self.workspace, parse_query(query, exact, regex, near, within),
+                      speaker=speaker, where=where, codes=codes, not_codes=not_codes,
+                      documents=documents, context=context)
+
+    def search_counts(self, query: str | None, by: list[str] | None = None,
+                      **options: Any) -> pd.DataFrame:
+        """Hits per document or group of respondents (see `qualcode search --by`)."""
+        from qualcode import datasets
+        from qualcode.search.run import count_hits
+
+        hits = self.search(query, **options)
+        return count_hits(hits, datasets.respondents(self.workspace), by or ["document"])
+
     def agreement(self, coders: list[str], unit: str = "sentence", **options: Any
                   ) -> pd.DataFrame:
         """Intercoder agreement per code (see `qualcode agreement`); the passages where
