@@ -101,7 +101,8 @@ def document_indexes(ws: Workspace, documents: list[str] | None = None,
 
     with ws.engine.connect() as conn:
         briefs = document_briefs(conn, documents)
-        stamps = {r.id: r.hash for r in document_index(conn).values()}
+        stamps = {r.id: r.hash for r in document_index(
+            conn, None if documents is None else [b.id for b in briefs]).values()}
     if turns is None:
         turns = datasets.turns(ws, [b.id for b in briefs])
     by_doc: dict[str, list[tuple[int, int, int]]] = {}

@@ -38,8 +38,11 @@ def search(ws: Workspace, query: Query, speaker: str = "respondent",
         raise UsageError(f"--context {context}: give 0 to 200 words")
     inside, outside = _code_spans(ws, codes, "--code"), _code_spans(ws, not_codes,
                                                                     "--not-code")
+    language = _languages(ws, documents)
     if documents:
-        datasets.check_values(ws, documents=documents)
+        missing = sorted(set(documents) - set(language))
+        if missing:
+            datasets.check_values(ws, documents=missing)  # the error names the known ones
     turns = datasets.turns(ws, documents)
     allowed = _allowed_turns(ws, turns, speaker, where)
     docs = sorted(allowed)
@@ -49,7 +52,6 @@ def search(ws: Workspace, query: Query, speaker: str = "respondent",
                  turns[["document", "turn", "speaker", "case"]].itertuples(index=False)}
     spans = {(d, int(i)): (int(s), int(e)) for d, i, s, e in
              turns[["document", "turn", "start", "end"]].itertuples(index=False)}
-    language = _languages(ws)
     rows = []
     for doc, turn, (s, e) in sorted(found, key=lambda h: (h[0], h[2])):
         if inside is not None and not _within(inside.get(doc, ()), s, e):
@@ -83,7 +85,7 @@ def find_spans(ws: Workspace, query: Query, turns: pd.DataFrame,
         return out
     if query.mode == "rule":
         texts = datasets.texts(ws, docs)
-        language = _languages(ws)
+        language = _languages(ws, docs)
         by_lang: dict[str, list[tuple[str, int, str]]] = {}
         turn_at: dict[tuple[str, int], int] = {}
         for doc, idx, s, e in turns[["document", "turn", "start", "end"]].itertuples(
@@ -110,11 +112,11 @@ def find_spans(ws: Workspace, query: Query, turns: pd.DataFrame,
     return out
 
 
-def _languages(ws: Workspace) -> dict[str, str]:
+def _languages(ws: Workspace, documents: list[str] | None = None) -> dict[str, str]:
     from qualcode.store.documents import document_briefs
 
     with ws.engine.connect() as conn:
-        return {b.id: b.language for b in document_briefs(conn)}
+        return {b.id: b.language for b in document_briefs(conn, documents)}
 
 
 def _allowed_turns(ws: Workspace, turns: pd.DataFrame, speaker: str,
