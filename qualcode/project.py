@@ -301,6 +301,57 @@ class Project:
         return excerpts(codings, datasets.respondents(self.workspace), texts, code, where=where,
                         context=context, codebook=book, rollup=rollup)
 
+    def search(self, query: str | None, exact: bool = False, regex: bool = False,
+               near: list[str] | None = None, within: int = 8, speaker: str = "respondent",
+               where: list[str] | None = None, codes: list[str] | None = None,
+               not_codes: list[str] | None = None, documents: list[str] | None = None,
+               context: int = 5) -> pd.DataFrame:
+        """Every hit of a query, keyword in context (see `qualcode search`)."""
+        from qualcode.search.query import parse_query
+        from qualcode.search.run import search
+
+        return search(self.workspace, parse_query(query, exact, regex, near, within),
+                      speaker=speaker, where=where, codes=codes, not_codes=not_codes,
+                      documents=documents, context=context)
+
+    def search_counts(self, query: str | None, by: list[str] | None = None,
+                      **options: Any) -> pd.DataFrame:
+        """Hits per document or group of respondents (see `qualcode search --by`)."""
+        from qualcode import datasets
+        from qualcode.search.run import count_hits
+
+        hits = self.search(query, **options)
+        return count_hits(hits, datasets.respondents(self.workspace), by or ["document"])
+
+    def search_code(self, query: str | None, code: str, unit: str = "match",
+                    accept: bool = False, dry_run: bool = False, **options: Any):
+        """Code every hit of a query: suggestions from the source `search`, or with
+        `accept` the current coder's codings (see `qualcode search --code-as`); returns a
+        CodeAsResult (its `run` undoes it with `undo_search`)."""
+        from qualcode.search.codeas import code_hits
+
+        hits = self.search(query, **options)
+        text = query or ",".join(options.get("near") or [])
+        return code_hits(self.workspace, hits, code, unit=unit, accept=accept, query=text,
+                         dry_run=dry_run)
+
+    def undo_search(self, run: int) -> dict[str, int]:
+        """Take back a `search_code` run (see `qualcode search --undo RUN`)."""
+        from qualcode.search.codeas import undo_search
+
+        return undo_search(self.workspace, run)
+
+    def words(self, by: str | None = None, codes: list[str] | None = None,
+              where: list[str] | None = None, top: int = 20, min_count: int = 5,
+              groups: list[str] | None = None, documents: list[str] | None = None
+              ) -> pd.DataFrame:
+        """Lemma frequencies of respondent speech, or with `by` the keyness of each lemma
+        per group: G2, log ratio, BH-adjusted p (see `qualcode words`)."""
+        from qualcode.search.words import words
+
+        return words(self.workspace, by=by, codes=codes, where=where, top=top,
+                     min_count=min_count, groups=groups, documents=documents)
+
     def agreement(self, coders: list[str], unit: str = "sentence", **options: Any
                   ) -> pd.DataFrame:
         """Intercoder agreement per code (see `qualcode agreement`); the passages where

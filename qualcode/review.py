@@ -39,12 +39,18 @@ class ReviewStats:
 ORDERS = ("document", "uncertain")
 
 
+SOURCES = ("rules", "model", "search")
+
+
 def queue(ws: Workspace, code: str | None = None, document: str | None = None,
-          order: str = "document") -> list[int]:
+          order: str = "document", source: str | None = None) -> list[int]:
     """Ids of the suggestions still to decide: in document order, or (order="uncertain")
-    those the learned model is least sure about first."""
+    those the learned model is least sure about first; `source`: only the suggestions of
+    the rules, the learned model or `qualcode search --code-as`."""
     if order not in ORDERS:
         raise CodingError(f"unknown order {order!r} - use document or uncertain")
+    if source is not None and source not in SOURCES:
+        raise CodingError(f"unknown source {source!r} - use rules, model or search")
     from qualcode.store.codings import suggestion_queue
 
     codes = None
@@ -55,7 +61,7 @@ def queue(ws: Workspace, code: str | None = None, document: str | None = None,
     if document:
         datasets.check_values(ws, documents=[document])
     with ws.engine.connect() as conn:
-        ids = suggestion_queue(conn, codes, document)
+        ids = suggestion_queue(conn, codes, document, source)
     if order == "uncertain" and ids:
         ids = _least_sure_first(ws, ids)
     return ids
@@ -145,6 +151,8 @@ def show(console: Console, ws: Workspace, item: dict[str, Any], n: int, total: i
              f" ({row.code_id})")
     if row.rule == "model":
         rule = f"learned model, score {row.score:.2f}"
+    elif row.rule == "search":
+        rule = f"search: matched “{row.matched}”"
     elif row.rule:
         rule = f"rule {row.rule}: matched “{row.matched}”" + (
             f" (model agrees, score {row.score:.2f})" if row.score is not None else "")
@@ -155,14 +163,15 @@ def show(console: Console, ws: Workspace, item: dict[str, Any], n: int, total: i
 
 def run(ws: Workspace, read: Callable[[], str | None], console: Console,
         code: str | None = None, document: str | None = None,
-        order: str = "document") -> ReviewStats:
+        order: str = "document", source: str | None = None) -> ReviewStats:
     """The review loop. `read` returns the next command line (None at the end)."""
-    ids = queue(ws, code, document, order)
+    ids = queue(ws, code, document, order, source)
     stats = ReviewStats()
     total = len(ids)
     if not ids:
         console.print("nothing to review: no undecided suggestions" +
-                      (f" for {code}" if code else "") + (f" in {document}" if document else ""))
+                      (f" for {code}" if code else "") + (f" in {document}" if document else "")
+                      + (f" from {source}" if source else ""))
         return stats
     console.print(HELP, style="dim", markup=False)
     i = 0
@@ -235,7 +244,7 @@ def run(ws: Workspace, read: Callable[[], str | None], console: Console,
                 console.print(f"unknown command {cmd!r} - {HELP}", style="yellow", markup=False)
         except QualcodeError as exc:
             console.print(f"error: {exc}", style="red")
-    stats.remaining = len(queue(ws, code, document))
+    stats.remaining = len(queue(ws, code, document, source=source))
     return stats
 
 

@@ -27,6 +27,8 @@ class Settings(BaseModel):
     # optional spaCy pipeline packages per language, e.g. {"fr": "fr_core_news_sm"}
     pipelines: dict[str, str] = Field(default_factory=dict)
     interviewer_labels: list[str] = Field(default_factory=list)
+    # words left out of `qualcode words` besides spaCy's stop words of each language
+    stop_words: list[str] = Field(default_factory=list)
 
 
 def load_settings(root: Path) -> Settings:

@@ -194,7 +194,7 @@ def test_codebook_corpus_excerpts_and_methods(example):
     _, _, html = example
     doc = parse(html)
     assert [s.get("id") for s in doc.xpath("//main/section")] == [
-        "codebook", "corpus", "themes", "compare", "excerpts", "cooccur", "agreement",
+        "codebook", "corpus", "themes", "compare", "words", "excerpts", "cooccur", "agreement",
         "quality", "memos", "methods"]
     assert not doc.xpath("//*[@data-empty]")
     codes = doc.xpath("//ul[@class='codebook']/li")
@@ -382,6 +382,7 @@ def test_empty_sections_say_why(project_dir: Path, tmp_path: Path):
     empty = {p.get("data-empty"): p.text_content() for p in doc.xpath("//p[@data-empty]")}
     assert empty == {
         "compare": "No single attribute to compare (give --by ATTR).",
+        "words": "No single attribute to compare (give --by ATTR).",
         "agreement": "No second coder: only ana coded by hand, so agreement cannot be "
                      "measured.",
         "quality": "No auto-coding suggestions - run qualcode autocode to measure the rules."}

@@ -188,3 +188,34 @@ def save(fig: Figure, path: Path) -> None:
         raise cannot_write(path, exc) from None
     finally:
         _pyplot().close(fig)
+
+
+def words_bars(df: pd.DataFrame, by: str | None = None) -> Figure:
+    """Bars of `qualcode words`: the count of each lemma, or with `by` the log ratio of
+    each group's key lemmas (one panel per group; G2 printed by each bar)."""
+    plt = _pyplot()
+    if by is None:
+        fig, ax = plt.subplots(figsize=(6, 0.3 * len(df) + 1.2))
+        ax.barh(list(df.lemma)[::-1], list(df["count"])[::-1], color="#1b9e77")
+        ax.set_xlabel("occurrences in respondent speech")
+        ax.set_title("Most frequent lemmas (stop words left out)")
+        fig.tight_layout()
+        return fig
+    groups = list(dict.fromkeys(df.group))
+    rows = max(len(df[df.group == g]) for g in groups)
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.5 * len(groups), 0.3 * rows + 1.6),
+                             squeeze=False)
+    for ax, g in zip(axes[0], groups, strict=True):
+        part = df[df.group == g].iloc[::-1]
+        colors = ["#d95f02" if v > 0 else "#7570b3" for v in part.log_ratio]
+        ax.barh(list(part.lemma), list(part.log_ratio), color=colors)
+        for y, (v, g2) in enumerate(zip(part.log_ratio, part.g2, strict=True)):
+            ax.annotate(f"G2 {g2:.1f}", (v, y), fontsize=7, va="center",
+                        ha="left" if v > 0 else "right")
+        ax.axvline(0, color="black", linewidth=0.8)
+        versus = part.versus.iloc[0] if len(part) else "rest"
+        ax.set_title(f"{g} vs {versus}", fontsize=10)
+        ax.set_xlabel("log ratio (> 0: more in the group)")
+    fig.suptitle(f"Words that distinguish {by} groups")
+    fig.tight_layout()
+    return fig

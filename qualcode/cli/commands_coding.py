@@ -66,6 +66,9 @@ def review(
         "--order", help="document (default), or uncertain: the suggestions the learned "
                         "model is least sure about first (after qualcode train).")]
     = "document",
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Only suggestions from rules, model or search (qualcode search "
+                         "--code-as).")] = None,
 ) -> None:
     """Review suggestions: accept, reject, change the code, widen or narrow the span.
 
@@ -85,7 +88,8 @@ def review(
     out = console(reading=True)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     read = key_reader(out) if interactive else line_reader(iter(sys.stdin))
-    stats = run(proj.workspace, read, out, code=code, document=document, order=order)
+    stats = run(proj.workspace, read, out, code=code, document=document, order=order,
+                source=source)
     info(f"accepted {stats.accepted}, rejected {stats.rejected}, recoded {stats.recoded}, "
          f"skipped {stats.skipped}, undone {stats.undone}, memos {stats.memos}; "
          f"{stats.remaining} suggestion(s) left")

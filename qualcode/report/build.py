@@ -132,7 +132,7 @@ def check_output(path: Path) -> Path:
 
 def build_report(project: Project, path: Path, options: ReportOptions | None = None) -> Path:
     """Write the study report to `path` (one self-contained HTML file); returns the path."""
-    from qualcode.report import analyses, sections
+    from qualcode.report import analyses, sections, words
     from qualcode.report.memos import memos_section
     from qualcode.report.render import render
 
@@ -144,6 +144,7 @@ def build_report(project: Project, path: Path, options: ReportOptions | None = N
         sections.corpus_section(ctx),
         analyses.themes_section(ctx),
         analyses.compare_section(ctx),
+        words.words_section(ctx),
         analyses.excerpts_section(ctx),
         analyses.cooccur_section(ctx),
         analyses.agreement_section(ctx),

@@ -236,6 +236,18 @@ def methods_section(ctx: Context) -> Section:
     if ctx.groupings:
         items.append(_missing_sentence(ctx))
     items += _compare_sentences(done.get("compare", {}).get("attributes", []))
+    if done.get("words", {}).get("attributes"):
+        w = done["words"]
+        items.append(f"Words that distinguish groups ({_join(w['attributes'])}): lemmas of "
+                     "respondent speech (spaCy's lookup lemmas; stop words of each language "
+                     "and of qualcode.toml, punctuation and numbers left out), counted per "
+                     "group; for two groups the first against the second, for more each "
+                     "against the rest. Log-likelihood G2 (Rayson & Garside 2000) on the "
+                     "lemma's frequencies and the groups' word counts, p from chi-square "
+                     "with 1 df, BH-adjusted over the lemmas tested; effect size: log ratio "
+                     "(log2 of the ratio of relative frequencies, a zero read as 0.5). Only "
+                     f"lemmas seen at least {w['min_count']} times are tested; the "
+                     f"{w['top']} highest G2 per group are shown.")
     if "cooccur" in done:
         items.append(f"Co-occurrence: {done['cooccur']['unit']}s of respondent speech; a "
                      f"{done['cooccur']['unit']} has a code when a counted coding overlaps it. "

@@ -133,6 +133,9 @@ def routes(ws: api.ServerState) -> list:
             "disagreements": reads.disagreements(w.project, w.texts, _doc(q),
                                                  q.query_params.get("a", ""),
                                                  q.query_params.get("b", ""))}),
+        r("/api/documents/{doc}/search", lambda w, s, q, b: reads.search_hits(
+            w.project, w.texts, _doc(q), q.query_params.get("q", ""),
+            q.query_params.get("mode", "lemma"))),
         r("/api/changes", lambda w, s, q, b: {"version": reads.version(w.project)}),
         r("/api/documents/{doc}/codings", lambda w, s, q, b: api.add_coding(w, s, _doc(q), b),
           "POST"),

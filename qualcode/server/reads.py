@@ -193,3 +193,22 @@ def disagreements(project: Project, texts: Texts, doc: str, a: str, b: str
                     "s16": off.to_utf16(start), "e16": off.to_utf16(end),
                     "coders": [c for c in (a, b) if r[c]]})
     return out
+
+
+SEARCH_MODES = ("lemma", "exact", "regex")
+
+
+def search_hits(project: Project, texts: Texts, doc: str, query: str, mode: str
+                ) -> dict[str, Any]:
+    """The hits of a query in one document, every speaker (`qualcode search --document
+    DOC --speaker all`), as UTF-16 positions for the browser."""
+    from qualcode.server.errors import ServeError
+
+    if mode not in SEARCH_MODES:
+        raise ServeError(f"unknown search mode {mode!r} - use lemma, exact or regex")
+    df = project.search(query, exact=mode == "exact", regex=mode == "regex",
+                        documents=[doc], speaker="all", context=0)
+    off = texts.get(project, doc)
+    return {"query": query, "mode": mode, "count": len(df),
+            "hits": [{"s16": off.to_utf16(int(s)), "e16": off.to_utf16(int(e)), "turn": int(t)}
+                     for s, e, t in df[["start", "end", "turn"]].itertuples(index=False)]}

@@ -294,10 +294,84 @@ def auto_codings(conn: Connection, documents: list[str], codes: set[str] | None
     the span and code it proposed (when a person has widened, narrowed or recoded it)."""
     q = select(c.id, c.document_id, c.start, c.end, c.code_id, c.status, c.proposed_start,
                c.proposed_end, c.proposed_code).where(
-        c.document_id.in_(documents), c.origin == "auto")
+        c.document_id.in_(documents), c.origin == "auto", not_search())
     if codes is not None:
         q = q.where(or_(c.code_id.in_(codes), c.proposed_code.in_(codes)))
     return conn.execute(q).all()
+
+
+# --- codings from `qualcode search --code-as` ---------------------------------------
+SEARCH_SOURCE = "search:"  # source of a search's codings: search:RUN (RUN: its event id)
+
+
+def not_search() -> Any:
+    """Codings that did not come from a search (auto-coding never replaces those)."""
+    return or_(c.source.is_(None), c.source.not_like(f"{SEARCH_SOURCE}%"))
+
+
+def span_keys(conn: Connection, documents: list[str]) -> set[tuple[str, int, int, str]]:
+    """(document, start, end, code) of every coding of these documents still anchored."""
+    keys: set[tuple[str, int, int, str]] = set()
+    for j in range(0, len(documents), _CHUNK):
+        keys.update(tuple(r) for r in conn.execute(
+            select(c.document_id, c.start, c.end, c.code_id).where(
+                c.document_id.in_(documents[j : j + _CHUNK]), c.anchor != "orphaned")))
+    return keys
+
+
+def add_search_codings(conn: Connection, rows: list[dict[str, Any]], coder: str | None,
+                       accept: bool, details: dict[str, Any]) -> int:
+    """Store the hits of one search as suggestions of the auto-coder (rule `search`), or,
+    with `accept`, as `coder`'s own manual codings; one event for the whole search.
+    Returns the run's number (its event id), kept in each coding's source."""
+    from qualcode.store.units import batch_locators
+
+    if coder:
+        ensure_coder(conn, coder)
+    event = conn.execute(insert(t.events).values(
+        at=now(), coder=coder, action="search-code", target=details.get("code"),
+        details={**details, "codings": len(rows), "accepted": accept})).inserted_primary_key[0]
+    locate = batch_locators(conn, sorted({r["document_id"] for r in rows}))
+    stamp = now()
+    values = []
+    for r in rows:
+        speaker, case, unit = locate[r["document_id"]](r["start"])
+        common = dict(speaker=speaker, case_id=case, unit_id=unit, anchor="ok",
+                      source=f"{SEARCH_SOURCE}{event}", created_at=stamp, updated_at=stamp,
+                      rule="search", **r)
+        if accept:
+            values.append(dict(coder=coder, origin="manual", status="accepted",
+                               decided_by=coder, decided_at=stamp, **common))
+        else:
+            values.append(dict(coder=AUTO_CODER, origin="auto", status="suggested",
+                               decided_by=None, decided_at=None, **common))
+    for j in range(0, len(values), 5000):
+        conn.execute(insert(t.codings), values[j : j + 5000])
+    return int(event)
+
+
+def undo_search_codings(conn: Connection, run: int, coder: str) -> dict[str, int]:
+    """Take back what one search added: its suggestions nobody has decided yet and its
+    accepted codings still as they were added (by `coder`, who ran it). A suggestion a
+    person has decided since is that person's work and stays. Returns removed, kept."""
+    from qualcode.store import schema
+
+    e = schema.events.c
+    event = conn.execute(select(e.coder, e.action).where(e.id == run)).first()
+    if event is None or event.action != "search-code":
+        raise CodingError(f"no search run #{run} - see qualcode log for search-code events")
+    rows = conn.execute(select(t.codings).where(c.source == f"{SEARCH_SOURCE}{run}")).all()
+    if event.coder and event.coder != coder:
+        raise CodingError(f"search run #{run} was run by {event.coder} - only they can "
+                          "undo it")
+    gone = [r for r in rows if (r.origin == "auto" and r.status == "suggested"
+                                and r.decided_by is None and r.proposed_start is None)
+            or (r.origin == "manual" and r.coder == coder)]
+    _delete_codings(conn, gone, f"taken back with search run #{run} by {coder}")
+    counts = {"removed": len(gone), "kept": len(rows) - len(gone)}
+    ensure_coder(conn, coder)
+    log_event(conn, coder, "undo-search", f"#{run}", counts)
+    return counts
 
 
 def apply_suggestions(conn: Connection, remove: list[int], add: list[dict[str, Any]],
@@ -373,9 +447,16 @@ def latest_decision(conn: Connection, coders: list[str] | None = None) -> str | 
 
 
 def suggestion_queue(conn: Connection, codes: list[str] | None = None,
-                     document: str | None = None) -> list[int]:
-    """Ids of the suggestions still to decide, in document order."""
+                     document: str | None = None, source: str | None = None) -> list[int]:
+    """Ids of the suggestions still to decide, in document order; `source`: only those
+    of the rules, the learned model or a search."""
     q = select(c.id).where(c.status == "suggested", c.anchor != "orphaned")
+    if source == "search":
+        q = q.where(c.source.like(f"{SEARCH_SOURCE}%"))
+    elif source == "model":
+        q = q.where(c.rule == "model", not_search())
+    elif source == "rules":
+        q = q.where(or_(c.rule.is_(None), c.rule != "model"), not_search())
     if codes:
         q = q.where(c.code_id.in_(codes))
     if document:

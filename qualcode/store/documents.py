@@ -11,10 +11,13 @@ from qualcode.store import schema as t
 from qualcode.store.units import assign_speakers, ensure_units
 
 
-def document_index(conn: Connection) -> dict[str, Any]:
+def document_index(conn: Connection, documents: list[str] | None = None) -> dict[str, Any]:
     """id -> (id, path, file_hash, hash) of every stored document."""
     d = t.documents.c
-    return {r.id: r for r in conn.execute(select(d.id, d.path, d.file_hash, d.hash))}
+    q = select(d.id, d.path, d.file_hash, d.hash)
+    if documents is not None:
+        q = q.where(d.id.in_(documents))
+    return {r.id: r for r in conn.execute(q)}
 
 
 def document_text(conn: Connection, document: str) -> str | None:

@@ -3,6 +3,7 @@
 import { docPath, get, post, setCsrf } from "./api.js";
 import { clear, el } from "./dom.js";
 import { renderStripes, renderTranscript, selectionOffsets } from "./render.js";
+import { mountSearch, paintHits } from "./search.js";
 
 const S = {
   session: null, codebook: null, codes: {}, order: [], list: null, doc: null,
@@ -160,6 +161,7 @@ async function openDocument(id) {
   const view = clear($("view"));
   view.append(el("div", { id: "workspace" },
     el("section", { id: "reader" },
+      el("div", { id: "search-bar" }),
       el("div", { id: "toolbar" }),
       el("div", { id: "page" }, el("div", { id: "transcript", lang: S.doc.attributes.language }),
          el("div", { id: "margin", "aria-hidden": "true" }))),
@@ -178,6 +180,7 @@ async function openDocument(id) {
   });
   $("transcript").addEventListener("click", onTranscriptClick);
   window.addEventListener("resize", () => drawStripes());
+  mountSearch($("search-bar"), id, (m) => say(m, true));
   drawToolbar(); drawCodes(); draw();
   S.memoCode = null; await loadMemos();
 }
@@ -261,7 +264,7 @@ function draw() {
   root.querySelectorAll(".seg.coded").forEach((seg) => {
     if (S.focus && seg.dataset.codings.split(",").includes(String(S.focus))) seg.classList.add("focused");
   });
-  drawFocus(); drawSelection(); drawDisagreements();
+  drawFocus(); drawSelection(); drawDisagreements(); paintHits();
 }
 
 function drawStripes() {

@@ -1,0 +1,1 @@
+"""Search the transcripts: keyword in context, code all hits, word frequency and keyness."""
