@@ -237,7 +237,10 @@ def assign(ws: Workspace, coding_ids: list[int], code: str) -> Change:
             raise UsageError(f"no coding {', '.join(map(str, missing[:5]))} - see qualcode "
                              "export codings")
         log_change(conn, ws.coder, "assign", code,
-                   {"codes": [*before, code], "to": code, "undo": {"codings": before}})
+                   {"codes": [*before, code], "to": code, "undo": {"codings": before},
+                    "codings": len(ids),
+                    "summary": f"assigned {len(ids)} coding(s) of "
+                               f"{', '.join(sorted(before))} to {code}"})
     return Change("assign", [code], f"assigned {len(ids)} coding(s) to {code}", len(ids))
 
 
@@ -393,7 +396,8 @@ class _Edit:
         book = _validate(self.ws, changed)
         rel = {p: str(p.relative_to(self.ws.root)) for p in changed}
         with self.ws.engine.begin() as conn:
-            moved = sum(counts(conn, list(mapping)).values()) if mapping else 0
+            moving = [old for old, new in mapping.items() if old != new]
+            moved = sum(counts(conn, moving).values()) if moving else 0
             undo = recode(conn, mapping) if mapping else {}
             if self.memos:
                 from qualcode.store.memos import add_memo

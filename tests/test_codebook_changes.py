@@ -513,3 +513,23 @@ def test_the_report_lists_the_codebook_changes(study: Path, tmp_path: Path):
         ["ana", "merge", "merged doubt into trust (undone)"],
         ["ana", "undo", f"undid #{proj.codebook_history().id.iloc[1]} (merged doubt into "
                         "trust)"]]
+
+
+def test_undo_of_a_rename_takes_back_codings_made_since(study: Path):
+    proj = open_project(study, coder="ana")
+    proj.rename_code("coup", "putsch")
+    new = proj.code("D1", "putsch", quote="A coup is possible.")
+    proj.undo_codebook()
+    c = proj.codings()
+    assert c.set_index("id").loc[new, "code"] == "coup"
+    assert "putsch" not in set(c.code) and proj.lost_codes() == []
+
+
+def test_a_name_only_rename_carries_nothing_and_assign_is_summarised(study: Path):
+    proj = open_project(study, coder="ana")
+    change = proj.rename_code("coup", "coup", name="Coup d'état")
+    assert change.codings == 0 and change.message == "renamed coup: name \"Coup d'état\""
+    assert proj.codebook.by_id()["coup"].name == "Coup d'état"
+    ids = proj.codings(codes=["doubt"]).id.tolist()[:2]
+    proj.assign_codings(ids, "trust")
+    assert proj.codebook_history().summary.iloc[-1] == "assigned 2 coding(s) of doubt to trust"

@@ -31,6 +31,9 @@ def recode(conn: Connection, mapping: dict[str, str]) -> dict[str, Any]:
         ids = list(conn.execute(select(c.id).where(c.code_id == old)
                                 .order_by(c.status, c.unit_id)).scalars())
         undo["codings"][old] = ids
+        if not before.get(new) and list(mapping.values()).count(new) == 1:
+            # a plain rename: undo takes back every coding on the new id, those made since too
+            undo.setdefault("renamed", {})[old] = new
         _set_code(conn, ids, new)
         prop = list(conn.execute(select(c.id).where(c.proposed_code == old)).scalars())
         undo["proposed"][old] = prop
@@ -127,7 +130,16 @@ def undo_recode(conn: Connection, undo: dict[str, Any]) -> None:
         conn.execute(update(t.memo_links).where(lk.id.in_(link_ids)).values(target_id=coding))
     for row in undo.get("links_dropped", []):
         conn.execute(insert(t.memo_links).values(**_typed(row)))
+    renamed = undo.get("renamed", {})
     for old, ids in undo.get("codings", {}).items():
+        if old in renamed:  # everything on the new id goes back, codings made since too
+            ids = list(conn.execute(select(c.id).where(c.code_id == renamed[old])
+                                    .order_by(c.status, c.unit_id)).scalars())
+            conn.execute(update(t.codings).where(c.proposed_code == renamed[old])
+                         .values(proposed_code=old))
+            conn.execute(update(t.memos).where(and_(m.target_type == "code",
+                                                    m.target_id == renamed[old]))
+                         .values(target_id=old))
         _set_code(conn, ids, old)
     for old, ids in undo.get("proposed", {}).items():
         for chunk in _chunks(ids):
