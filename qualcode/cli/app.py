@@ -69,11 +69,12 @@ def _register() -> None:
         commands_learn,
         commands_project,
         commands_report,
+        commands_saturation,
         commands_serve,
     )
 
     for module in (commands_project, commands_coding, commands_analysis, commands_learn,
-                   commands_report, commands_serve):
+                   commands_report, commands_serve, commands_saturation):
         module.register(app)
 
 
