@@ -73,8 +73,8 @@ def _register() -> None:
         commands_serve,
     )
 
-    for module in (commands_project, commands_coding, commands_analysis, commands_learn,
-                   commands_report, commands_serve, commands_saturation):
+    for module in (commands_project, commands_coding, commands_analysis,
+                   commands_saturation, commands_learn, commands_report, commands_serve):
         module.register(app)
 
 
