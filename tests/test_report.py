@@ -185,8 +185,8 @@ def test_codebook_corpus_excerpts_and_methods(example):
     _, _, html = example
     doc = parse(html)
     assert [s.get("id") for s in doc.xpath("//main/section")] == [
-        "codebook", "corpus", "themes", "compare", "excerpts", "cooccur", "agreement",
-        "quality", "methods"]
+        "codebook", "corpus", "saturation", "themes", "compare", "excerpts", "cooccur",
+        "agreement", "quality", "methods"]
     assert not doc.xpath("//*[@data-empty]")
     codes = doc.xpath("//ul[@class='codebook']/li")
     assert len(codes) == 15 and codes[0].get("data-code") == "trust_gap"
@@ -219,7 +219,9 @@ def test_page_is_self_contained(example):
     doc = parse(html)
     assert all(img.get("src").startswith("data:image/svg+xml;base64,")
                for img in doc.xpath("//img"))
-    assert len(doc.xpath("//img")) == 8  # 4 heatmaps, 3 forest plots, co-occurrence
+    # 4 heatmaps, 3 forest plots, co-occurrence, 5 saturation curves (all, and by each of
+    # the 4 grouping attributes)
+    assert len(doc.xpath("//img")) == 13
     for svg in svgs(html):
         # the only URL is the SVG namespace, an identifier that is never fetched
         assert re.findall(r"https?://[^\"' ]+", svg) == ["http://www.w3.org/2000/svg"]
@@ -466,7 +468,7 @@ def test_chromium_loads_it_with_no_console_error_and_no_request(example, browser
     # every figure decoded and drawn
     sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, "
                                              "e.naturalWidth > 100])")
-    assert sizes == [[True, True]] * 8
+    assert sizes == [[True, True]] * 13
     page.screenshot(path=str(tmp_path / "shot.png"))
     assert (tmp_path / "shot.png").stat().st_size > 10_000
     page.close()

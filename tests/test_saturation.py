@@ -397,3 +397,71 @@ def test_shipped_study_by_origin(sahel: Path):
         seen |= codes
     assert nig.new_codes.tolist() == expected
     proj.close()
+
+
+# --- the report --------------------------------------------------------------------------
+
+def _html(path: Path):
+    import lxml.html
+
+    return lxml.html.fromstring(path.read_text(encoding="utf-8"))
+
+
+def test_report_section_states_parameters_and_verdict(study: Path, tmp_path: Path):
+    proj = open_project(study)
+    out = proj.report(tmp_path / "r.html", by=["origin"])
+    doc = _html(out)
+    sec = doc.xpath("//section[@id='saturation']")[0]
+    text = " ".join(sec.text_content().split())
+    assert "Guest, Namey & Chen (2020)" in text
+    assert "first 4 interviews" in text and "run of 2" in text and "at most 5%" in text
+    assert "1,000 random orders" in text and "seed 2020" in text
+    # every cell against project.saturation with the same parameters
+    for by in (None, "origin"):
+        res = proj.saturation(by=by)
+        key = by or "All"
+        for r in res.verdict.to_dict("records"):
+            g = str(r[by]) if by else "All"
+            cells = {td.get("data-f"): td for td in sec.xpath(
+                f".//td[@data-t='saturation'][@data-by='{key}'][@data-g='{g}']")}
+            assert int(cells["interviews"].get("data-v")) == r["interviews"]
+            assert int(cells["base_codes"].get("data-v")) == r["base_codes"]
+            if r["reached"]:
+                assert int(cells["reached_at"].get("data-v")) == r["reached_at"]
+            else:
+                assert cells["reached_at"].text_content() == "not reached"
+    paragraphs = [" ".join(p.text_content().split()) for p in sec.xpath(".//p")]
+    west = next(p for p in paragraphs if p.startswith("origin West: saturation"))
+    south = next(p for p in paragraphs if p.startswith("origin South: saturation"))
+    assert west.endswith("Left out: 1 interview(s) without date or origin.")  # D7
+    assert "Left out" not in south
+    # by hand: new codes 2,0,0,0 (base: 2 codes), then 1 (D2: distrust), 0, 0; the run
+    # 5-6 adds 1/2 = 50%, the run 6-7 adds 0: saturation at interview 7, "5+2"
+    assert ("All interviews: saturation reached at interview 7 of 7 (5+2): interviews 6-7 "
+            "added 0 new code(s), 0% of the 2 in the base. Left out: 1 interview(s) "
+            "without date.") in paragraphs
+    figures = sec.xpath(".//figure[@class='plot']/img/@src")
+    assert figures and all(f.startswith("data:image/svg+xml;base64,") for f in figures)
+    assert "qualcode saturation --order date --base 4 --run 2 --threshold 0.05 --by origin" \
+        in text
+    methods = [" ".join(li.text_content().split())
+               for li in doc.xpath("//section[@id='methods']//li")]
+    line = next(m for m in methods if m.startswith("Thematic saturation"))
+    assert "within each group of origin" in line and "base 4 interviews" in line
+    assert "runs of 2" in line and "≤ 5%" in line and "1,000 random orders" in line
+    assert "Left out: 1 interview(s) without date and 0 with no counted coding" in line
+    proj.close()
+
+
+def test_report_without_dates_says_so(project_dir: Path, tmp_path: Path):
+    write(project_dir / "interviews" / "a.md", DOC.format(id="A", date="", origin="West",
+                                                          answer="I trust them."))
+    proj = open_project(project_dir, coder="ana")
+    proj.import_interviews()
+    proj.code("A", "trust", quote="I trust them")
+    doc = _html(proj.report(tmp_path / "r.html"))
+    text = " ".join(doc.xpath("//section[@id='saturation']")[0].text_content().split())
+    assert "No interview has a 'date' attribute" in text
+    methods = " ".join(doc.xpath("//section[@id='methods']")[0].text_content().split())
+    assert "Thematic saturation" not in methods  # it did not run, so it is not claimed
+    proj.close()

@@ -134,6 +134,7 @@ def build_report(project: Project, path: Path, options: ReportOptions | None = N
     """Write the study report to `path` (one self-contained HTML file); returns the path."""
     from qualcode.report import analyses, sections
     from qualcode.report.render import render
+    from qualcode.report.saturation import saturation_section
 
     path = check_output(path)
     options = options or ReportOptions()
@@ -141,6 +142,7 @@ def build_report(project: Project, path: Path, options: ReportOptions | None = N
     parts = [
         sections.codebook_section(ctx),
         sections.corpus_section(ctx),
+        saturation_section(ctx),
         analyses.themes_section(ctx),
         analyses.compare_section(ctx),
         analyses.excerpts_section(ctx),

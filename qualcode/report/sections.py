@@ -241,6 +241,10 @@ def methods_section(ctx: Context) -> Section:
                      f"theme over {q['unit']}s: precision, recall, F1 and Cohen's kappa."
                      + (" The learned model's quality is read from its card (grouped "
                         "cross-validation by document)." if q.get("model") else ""))
+    if "saturation" in done:
+        from qualcode.report.saturation import methods_sentence
+
+        items.append(methods_sentence(done["saturation"]))
     if opts.pseudonymize:
         items.append("Pseudonymized: document ids, respondent ids, speaker labels and "
                      "name-like front-matter values are replaced by keyed pseudonyms "
