@@ -142,6 +142,19 @@ def test_numeric_and_declared_order_attributes():
     assert res.curve.document.tolist() == ["D01", "D03", "D02"]
 
 
+def test_speakers_with_different_order_values_take_the_earliest():
+    resp = pd.DataFrame([
+        {"document": "FG", "case": "A", "words": 10, "wave": "10"},
+        {"document": "FG", "case": "B", "words": 10, "wave": "9"},
+        {"document": "I1", "case": "C", "words": 10, "wave": "9.5"}])
+    cod = pd.DataFrame([{"document": d, "case": c, "code": "a"}
+                        for d, c in (("FG", "A"), ("I1", "C"))])
+    res = saturation(resp, cod, order="wave", base=1, run=1, random_orders=0)
+    # numerically 9 < 9.5 (as text "10" would come first and "9" last)
+    assert res.curve.document.tolist() == ["FG", "I1"]
+    assert res.curve.order_value.tolist() == ["9", "9.5"]
+
+
 def test_missing_dates_are_left_out_with_a_count():
     resp, cod = frames([["a"], ["b"], ["c"], ["a"]], dates=["2024-01-01", None, "",
                                                             "2024-01-04"])

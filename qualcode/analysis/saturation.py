@@ -224,13 +224,15 @@ def _interviews(units: pd.DataFrame, coded: pd.DataFrame, order: str | list[str]
     import pandas as pd
 
     codes = coded[coded.unit.isin(set(units.unit))].groupby("document").code.agg(frozenset)
+    key = None if explicit else _sort_key(
+        [v for v in units[order].unique() if v != MISSING], levels)
     rows = []
     for doc, part in units.groupby("document", sort=True):
         if explicit:
             value = order.index(doc) + 1 if doc in order else None
-        else:
+        else:  # speakers of one document with different values: the earliest
             present = [v for v in part[order] if v != MISSING]
-            value = min(present, key=str) if present else None
+            value = min(present, key=key) if present else None
         rows.append({"document": str(doc), "order_value": value,
                      "respondents": len(part), "codes": codes.get(doc, frozenset())})
     df = pd.DataFrame(rows, columns=["document", "order_value", "respondents", "codes"])
@@ -241,7 +243,6 @@ def _interviews(units: pd.DataFrame, coded: pd.DataFrame, order: str | list[str]
     if explicit:
         df = df.sort_values("order_value", kind="stable")
     else:
-        key = _sort_key(df.order_value.tolist(), levels)
         df = df.assign(_k=df.order_value.map(key)).sort_values(["_k", "document"],
                                                                 kind="stable")
         df = df.drop(columns="_k")
