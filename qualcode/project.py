@@ -272,6 +272,26 @@ class Project:
                        codes=codes, where=where, confidence=confidence,
                        order=self.settings.order.get(attr), include_missing=include_missing)
 
+    def saturation(self, order: str | list[str] = "date", base: int = 4, run: int = 2,
+                   threshold: float = 0.05, by: str | None = None,
+                   include_suggestions: bool = False, coders: list[str] | None = None,
+                   themes: bool = False, where: list[str] | None = None,
+                   random_orders: int = 1000):
+        """Thematic saturation after Guest, Namey & Chen (2020): a SaturationResult with
+        .curve (new codes per interview in order), .verdict (per group) and .random (the
+        share of random orders saturated by interview k). `order` is an attribute or a
+        list of document ids (see `qualcode saturation`)."""
+        from qualcode import datasets
+        from qualcode.analysis.saturation import saturation
+
+        self.check_values(coders=coders)
+        levels = self.settings.order.get(order) if isinstance(order, str) else None
+        return saturation(datasets.respondents(self.workspace),
+                          datasets.coded_units(self.workspace, include_suggestions, coders),
+                          order=order, base=base, run=run, threshold=threshold, by=by,
+                          codebook=self.codebook, themes=themes, where=where, levels=levels,
+                          random_orders=random_orders)
+
     def cooccur(self, unit: str = "turn", include_suggestions: bool = False,
                 coders: list[str] | None = None, rollup: bool = True) -> pd.DataFrame:
         """Code-by-code co-occurrence counts and Jaccard (see `qualcode cooccur`)."""

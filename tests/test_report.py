@@ -194,8 +194,8 @@ def test_codebook_corpus_excerpts_and_methods(example):
     _, _, html = example
     doc = parse(html)
     assert [s.get("id") for s in doc.xpath("//main/section")] == [
-        "codebook", "corpus", "themes", "compare", "words", "excerpts", "cooccur", "agreement",
-        "quality", "memos", "methods"]
+        "codebook", "corpus", "saturation", "themes", "compare", "words", "excerpts",
+        "cooccur", "agreement", "quality", "memos", "methods"]
     assert not doc.xpath("//*[@data-empty]")
     codes = doc.xpath("//ul[@class='codebook']/li")
     assert len(codes) == 15 and codes[0].get("data-code") == "trust_gap"
@@ -273,7 +273,9 @@ def test_page_is_self_contained(example):
     doc = parse(html)
     assert all(img.get("src").startswith("data:image/svg+xml;base64,")
                for img in doc.xpath("//img"))
-    assert len(doc.xpath("//img")) == 8  # 4 heatmaps, 3 forest plots, co-occurrence
+    # 4 heatmaps, 3 forest plots, co-occurrence, 5 saturation curves (all, and by each of
+    # the 4 grouping attributes)
+    assert len(doc.xpath("//img")) == 13
     for svg in svgs(html):
         # the only URL is the SVG namespace, an identifier that is never fetched
         assert re.findall(r"https?://[^\"' ]+", svg) == ["http://www.w3.org/2000/svg"]
@@ -549,7 +551,7 @@ def test_chromium_loads_it_with_no_console_error_and_no_request(example, browser
     # every figure decoded and drawn
     sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, "
                                              "e.naturalWidth > 100])")
-    assert sizes == [[True, True]] * 8
+    assert sizes == [[True, True]] * 13
     page.screenshot(path=str(tmp_path / "shot.png"))
     assert (tmp_path / "shot.png").stat().st_size > 10_000
     page.close()
@@ -577,7 +579,7 @@ def test_print_to_pdf_holds_the_theme_tables(example, browser, tmp_path: Path):
     pages = text.count("\f")
     assert pages >= 10
     # the Memos section prints: a memo beside its passage, and the journal
-    assert "9. Memos" in text and "10. Methods" in text
+    assert "11. Memos" in text and "12. Methods" in text
     memo = next(line for line in text.splitlines() if "Classic 'last man standing'" in line)
     assert "Niger is really the last man standing" in memo  # the passage beside it
     assert "Week 1: first reading, NE-07 stands out." in text

@@ -15,7 +15,7 @@ from .conftest import DATA, REPO
 def test_every_reference_table_is_cited_in_the_data_readme():
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     tables = sorted(p.name for p in DATA.glob("*.csv"))
-    assert len(tables) == 15  # 14 agreement and statistics tables + keyness (issue 21)
+    assert len(tables) == 16  # 14 agreement and statistics tables, keyness, saturation
     for name in tables:
         row = next(line for line in readme.splitlines() if line.startswith(f"| {name} |"))
         source = row.split("|")[3].strip()

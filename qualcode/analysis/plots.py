@@ -219,3 +219,45 @@ def words_bars(df: pd.DataFrame, by: str | None = None) -> Figure:
     fig.suptitle(f"Words that distinguish {by} groups")
     fig.tight_layout()
     return fig
+
+
+def saturation_curve(curve: pd.DataFrame, verdict: pd.DataFrame, by: str | None = None,
+                     title: str | None = None, note: str | None = None) -> Figure:
+    """New codes per interview (bars) and cumulative codes (line), one panel per group;
+    the base interviews shaded, the run that reached saturation marked."""
+    plt = _pyplot()
+    groups = list(dict.fromkeys(curve[by])) if by else [None]
+    groups = groups or [None]
+    fig, axes = plt.subplots(len(groups), 1, squeeze=False,
+                             figsize=(7, 0.6 + 2.6 * len(groups)))
+    for ax, group in zip(axes[:, 0], groups, strict=True):
+        part = curve if group is None else curve[curve[by] == group]
+        ver = verdict if group is None else verdict[verdict[by] == group]
+        v = ver.iloc[0] if len(ver) else None
+        x = part.position.tolist()
+        ax.bar(x, part.new_codes, color=["#fdae6b" if b else "#6baed6"
+                                         for b in part.in_base],
+               label="new codes (orange: the base)")
+        ax.plot(x, part.cumulative_codes, color="#333", marker="o", ms=3,
+                label="codes so far")
+        if v is not None and v["reached"]:
+            at, start = int(v["reached_at"]), int(v["before_run"]) + 1
+            ax.axvspan(start - 0.5, at + 0.5, color="#31a354", alpha=0.15)
+            ax.axvline(at + 0.5, color="#31a354", lw=1.2)
+            verdict_text = f"saturation at interview {at} ({v['reported']})"
+        elif v is not None:
+            verdict_text = "saturation not reached"
+        else:
+            verdict_text = ""
+        label = f"{by}: {group} - " if by else ""
+        ax.set_title(label + verdict_text, fontsize=9, loc="left")
+        ax.set_xticks(x)
+        ax.set_xlabel("interview (in order)", fontsize=8)
+        ax.set_ylabel("codes", fontsize=8)
+        ax.legend(fontsize=7, loc="center right")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    if note:
+        fig.text(0.5, 0.005, note, ha="center", va="bottom", fontsize=7, wrap=True)
+    fig.tight_layout(rect=(0, 0.04 if note else 0, 1, 0.95 if title else 1))
+    return fig

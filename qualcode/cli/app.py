@@ -69,12 +69,14 @@ def _register() -> None:
         commands_learn,
         commands_project,
         commands_report,
+        commands_saturation,
         commands_search,
         commands_serve,
     )
 
-    for module in (commands_project, commands_coding, commands_analysis, commands_learn,
-                   commands_report, commands_serve, commands_search):
+    for module in (commands_project, commands_coding, commands_analysis,
+                   commands_saturation, commands_learn, commands_report, commands_serve,
+                   commands_search):
         module.register(app)
 
 

@@ -135,6 +135,7 @@ def build_report(project: Project, path: Path, options: ReportOptions | None = N
     from qualcode.report import analyses, sections, words
     from qualcode.report.memos import memos_section
     from qualcode.report.render import render
+    from qualcode.report.saturation import saturation_section
 
     path = check_output(path)
     options = options or ReportOptions()
@@ -142,6 +143,7 @@ def build_report(project: Project, path: Path, options: ReportOptions | None = N
     parts = [
         sections.codebook_section(ctx),
         sections.corpus_section(ctx),
+        saturation_section(ctx),
         analyses.themes_section(ctx),
         analyses.compare_section(ctx),
         words.words_section(ctx),

@@ -138,3 +138,63 @@ def forest(items: list[Interval], axis: str, title: str) -> DataUri:
                         f'y2="{y + 4:.1f}" stroke="{color}" stroke-width="1.2"/>')
         body.append(f'<circle cx="{sx(it.estimate):.1f}" cy="{y:.1f}" r="4" fill="{color}"/>')
     return _svg(width, height, body, title)
+
+
+@dataclass
+class CurvePanel:
+    """One group's saturation curve: new codes per interview in order, the base size and
+    where saturation was reached (the run's first and last interview), if it was."""
+
+    label: str
+    new: list[int]
+    base: int
+    run_start: int | None = None
+    reached_at: int | None = None
+
+
+def saturation_curves(panels: list[CurvePanel], title: str) -> DataUri:
+    """Per panel: bars of new codes per interview (the base in orange), the cumulative
+    codes as a line, and the run that reached saturation shaded green."""
+    plot_w, plot_h, gap, left, top = 460.0, 120.0, 58.0, 44.0, 28.0
+    legend = ("bars: new codes (orange: the base) · line: codes so far · green: the run "
+              "that reached saturation")
+    width = max(left + plot_w + 20, _width(legend, 10) + 16)
+    height = top + len(panels) * (plot_h + gap) + 16
+    body = [_text(8, height - 10, legend, size=10, fill="#5f6b7a")]
+    for p_i, panel in enumerate(panels):
+        y0 = top + p_i * (plot_h + gap)
+        n = max(len(panel.new), 1)
+        cum = [sum(panel.new[:i + 1]) for i in range(len(panel.new))]
+        ymax = max(cum, default=1) or 1
+        step = plot_w / n
+
+        def sy(v: float, y0: float = y0, ymax: float = ymax) -> float:
+            return y0 + plot_h - v / ymax * plot_h
+
+        body.append(_text(left, y0 - 8, panel.label, size=SIZE, weight="bold"))
+        if panel.reached_at is not None and panel.run_start is not None:
+            x = left + step * (panel.run_start - 1)
+            body.append(f'<rect x="{x:.1f}" y="{y0:.1f}" '
+                        f'width="{step * (panel.reached_at - panel.run_start + 1):.1f}" '
+                        f'height="{plot_h:.1f}" fill="#e5f5e0"/>')
+        for tick in (0, ymax):
+            body.append(f'<line x1="{left:.1f}" y1="{sy(tick):.1f}" x2="{left + plot_w:.1f}" '
+                        f'y2="{sy(tick):.1f}" stroke="#e3e7ec"/>')
+            body.append(_text(left - 6, sy(tick) + 4, str(tick), "end", 10, fill="#5f6b7a"))
+        for i, v in enumerate(panel.new):
+            x = left + step * i
+            fill = "#fdae6b" if i < panel.base else "#6baed6"
+            body.append(f'<rect x="{x + step * 0.15:.1f}" y="{sy(v):.1f}" '
+                        f'width="{step * 0.7:.1f}" height="{plot_h - (sy(v) - y0):.1f}" '
+                        f'fill="{fill}"><title>interview {i + 1}: {v} new</title></rect>')
+            if n <= 40 or (i + 1) % 5 == 0:
+                body.append(_text(x + step / 2, y0 + plot_h + 13, str(i + 1), "middle", 9,
+                                  fill="#5f6b7a"))
+        points = " ".join(f"{left + step * (i + 0.5):.1f},{sy(c):.1f}"
+                          for i, c in enumerate(cum))
+        if points:
+            body.append(f'<polyline points="{points}" fill="none" stroke="#333a45" '
+                        'stroke-width="1.6"/>')
+        body.append(_text(left + plot_w / 2, y0 + plot_h + 27, "interview, in order",
+                          "middle", 10, fill="#5f6b7a"))
+    return _svg(width, height, body, title)

@@ -273,6 +273,10 @@ def methods_section(ctx: Context) -> Section:
                      f"{m['journal']} in the project journal, {m['edited']} edited (each "
                      "shown with its latest text; earlier texts are kept in the store)"
                      + ("; pseudonymized like the passages." if opts.pseudonymize else "."))
+    if "saturation" in done:
+        from qualcode.report.saturation import methods_sentence
+
+        items.append(methods_sentence(done["saturation"]))
     if opts.pseudonymize:
         items.append("Pseudonymized: document ids, respondent ids, speaker labels and "
                      "name-like front-matter values are replaced by keyed pseudonyms "
