@@ -3,6 +3,7 @@
 import { docPath, get, post, setCsrf } from "./api.js";
 import { clear, el } from "./dom.js";
 import { renderStripes, renderTranscript, selectionOffsets } from "./render.js";
+import { codebookPanel } from "./codebook.js";
 
 const S = {
   session: null, codebook: null, codes: {}, order: [], list: null, doc: null,
@@ -10,6 +11,8 @@ const S = {
   focus: null, selection: null, filter: "", version: null, stamp: "", ends: null,
 };
 const $ = (id) => document.getElementById(id);
+const panel = codebookPanel({ state: S, say, act, redraw: codebookChanged,
+                              refreshDocument: () => refreshDocument() });
 
 function say(text, error = false) {
   const box = $("message");
@@ -96,6 +99,7 @@ async function poll() {
   if (v === S.version) return;
   if (S.doc && selectionOffsets($("transcript"))) return;  // do not disturb a selection
   S.version = v;
+  if (S.doc) await act(() => panel.refresh());  // a codebook change by anyone
   if (S.doc) await refreshDocument(); else if (S.list) await showList();
 }
 
@@ -168,6 +172,7 @@ async function openDocument(id) {
       el("input", { type: "search", id: "code-search", placeholder: "search codes ( / )" }),
       el("ol", { id: "codes" }),
       el("div", { id: "code-detail" }),
+      el("div", { id: "codebook-panel" }),
       el("div", { id: "disagreements" }),
       el("div", { id: "doc-memos" }))));
   $("code-search").addEventListener("input", () => { S.filter = $("code-search").value; drawCodes(); });
@@ -178,6 +183,7 @@ async function openDocument(id) {
   $("transcript").addEventListener("click", onTranscriptClick);
   window.addEventListener("resize", () => drawStripes());
   drawToolbar(); drawCodes(); draw();
+  panel.mount($("codebook-panel"));
 }
 
 function stampOf(doc) { return JSON.stringify([doc.codings, doc.memos, doc.text.length]); }
@@ -295,6 +301,13 @@ function drawCodeDetail(c) {
     part("Definition", c.description), part("Include", c.include), part("Exclude", c.exclude),
     c.examples.length ? [el("h4", { text: "Examples" }),
                          el("ul", {}, c.examples.map((x) => el("li", { text: x })))] : []));
+}
+
+// After a codebook change (codebook.js reloaded S.codebook): palette and transcript.
+function codebookChanged() {
+  if (!S.doc) return;
+  clear($("code-detail"));
+  drawCodes(); draw();
 }
 
 // --- selecting and coding ---------------------------------------------------------------
