@@ -155,3 +155,18 @@ def test_after_a_split_the_waiting_codings_are_sorted_from_a_queue(browser, serv
     assert project.codebook_queue("trust").empty
     assert page.errors == []
 
+
+
+def test_another_coders_page_follows_a_codebook_change(browser, served):  # noqa: F811
+    project, url = served
+    amina, lukas = open_as(browser, url, "amina"), open_as(browser, url, "lukas")
+    amina.click("#cb-actions summary")
+    amina.select_option("#cb-code", "distrust")
+    amina.fill("#cb-new-name", "Suspicion")
+    amina.click("#cb-rename")
+    message(amina, "^renamed distrust: name .Suspicion.")
+    # lukas's page polls the audit trail and reloads the codebook within a few seconds
+    lukas.wait_for_selector("#codes .code[data-code=distrust] .name:text-is('Suspicion')",
+                            timeout=8000)
+    lukas.wait_for_selector(".seg.coded[title='Suspicion - suggestion (suggested)']")
+    assert lukas.errors == [] and amina.errors == []
