@@ -12,7 +12,7 @@ import pytest
 from qualcode.project import open_project
 
 from .serve_support import copy_project, serve_template  # noqa: F401
-from .test_serve_api import client, events, post
+from .test_serve_api import client, events, post, text_of
 
 
 @pytest.fixture
@@ -233,6 +233,16 @@ def test_the_coding_undo_follows_a_renamed_code(project):
     assert r.status_code == 200, r.text
     back = project.codings(coders=["amina"])
     assert list(back.code) == ["coup_risk"]
+    other = post(c, "/api/documents/en1/codings", {"code": "coup_risk", "s16": 0, "e16": 5}
+                 ).json()
+    post(c, f"/api/documents/en1/codings/{other['id']}/remove")
+    post(c, "/api/codebook/undo")  # coup_risk is coup again: so is the coding-undo entry
+    r = post(c, "/api/undo")
+    assert r.status_code == 200, r.text
+    back = project.codings(coders=["amina"])
+    back = back[back.start == other["start"]]
+    assert list(zip(back.code, back.text, strict=True)) == [
+        ("coup", text_of(project)[other["start"]:other["end"]])]
 
 
 def test_codebook_changes_need_a_coder_and_the_csrf_token(project, tmp_path: Path):
@@ -271,3 +281,15 @@ def test_the_codebook_cache_sees_a_same_size_rewrite_within_one_clock_tick(proje
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # as if written in the same tick
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
     assert "cozp" in project.codebook.by_id()
+
+
+def test_a_split_made_with_the_cli_shows_the_same_queue_and_sub_codes_alone_none(project):
+    c = client(project)
+    assert c.get("/api/codebook/panel").json()["queues"] == []  # trust has a sub-code only
+    project.coder = "lukas"
+    change = project.split_code("coup", ["coup_plot", "coup_rumour"])
+    project.coder = None
+    panel = c.get("/api/codebook/panel").json()
+    assert [(q["id"], q["waiting"], [p["id"] for p in q["parts"]]) for q in panel["queues"]] \
+        == [("coup", change.codings, ["coup_plot", "coup_rumour"])]
+    assert change.codings == len(project.codebook_queue("coup")) > 0

@@ -139,7 +139,13 @@ def assign(ws: ServerState, session: Session, body: dict[str, Any]) -> dict[str,
 
 def undo(ws: ServerState, session: Session, body: dict[str, Any]) -> dict[str, Any]:
     """Undo the last codebook change (by anyone: the codebook is shared)."""
-    return _run(ws, session, lambda p: p.undo_codebook())
+    from qualcode.store.codechanges import last_change
+
+    with ws.project.engine.connect() as conn:
+        event = last_change(conn)
+    mapping = ((event or {}).get("details") or {}).get("mapping") or {}
+    return _run(ws, session, lambda p: p.undo_codebook(),
+                lambda ch: {new: old for old, new in mapping.items() if new != old})
 
 
 # --- reads -------------------------------------------------------------------------------
