@@ -6,7 +6,7 @@ Skipped where Chromium or Playwright is absent."""
 from __future__ import annotations
 
 from .serve_support import serve_template  # noqa: F401
-from .test_serve_browser import browser, open_as, served  # noqa: F401
+from .test_serve_browser import browser, open_as, select, served  # noqa: F401
 
 
 def yaml_of(project) -> str:  # noqa: ANN001
@@ -169,4 +169,12 @@ def test_another_coders_page_follows_a_codebook_change(browser, served):  # noqa
     lukas.wait_for_selector("#codes .code[data-code=distrust] .name:text-is('Suspicion')",
                             timeout=8000)
     lukas.wait_for_selector(".seg.coded[title='Suspicion - suggestion (suggested)']")
+    # a colleague's coding reloads lukas's page, but not what he is typing in the panel
+    lukas.click("#cb-actions summary")
+    lukas.fill("#cb-split-into", "half typed")
+    select(amina, "Rumours spread")
+    amina.keyboard.press("1")
+    message(amina, "^coded #")
+    lukas.wait_for_selector(".seg.coded[title*='Trust - amina']", timeout=8000)
+    assert lukas.input_value("#cb-split-into") == "half typed"
     assert lukas.errors == [] and amina.errors == []

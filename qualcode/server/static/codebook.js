@@ -35,11 +35,13 @@ export function codebookPanel(ctx) {
     const [book, panel] = await Promise.all([get("/api/codebook"), get("/api/codebook/panel")]);
     const changed = force || JSON.stringify(book) !== JSON.stringify(S.codebook) ||
       JSON.stringify(panel.retired) !== JSON.stringify(info.retired);
+    const shown = JSON.stringify([info, waiting]);
     info = panel;
     if (changed) setCodebook(book);
     if (sorting && !info.queues.some((q) => q.id === sorting)) { sorting = null; waiting = null; }
     if (sorting) waiting = await get(`/api/codebook/queue/${encodeURIComponent(sorting)}`);
-    draw();
+    // redraw only what moved: a colleague's coding must not wipe what is being typed here
+    if (changed || !box || !box.firstChild || JSON.stringify([info, waiting]) !== shown) draw();
     if (changed && S.doc) ctx.redraw();
     return changed;
   }
@@ -193,6 +195,7 @@ export function codebookPanel(ctx) {
       open.addEventListener("click", () => ctx.act(async () => {
         sorting = sorting === q.id ? null : q.id;
         waiting = null;
+        draw();
         await refresh();
       }));
       wrap.append(el("div", { class: "cb-queue-head" }, open));
