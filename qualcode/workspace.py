@@ -67,7 +67,10 @@ class Workspace:
         folder = self.codebook_dir
         files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() \
             else []
-        stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        # the inode too: a file replaced atomically (as codebook changes write) is always
+        # seen, even within one tick of the file system's clock and at the same size
+        stamp = tuple((str(f), st.st_ino, st.st_mtime_ns, st.st_size)
+                      for f in files for st in [f.stat()])
         if self._codebook is None or self._codebook[0] != stamp:
             self._codebook = (stamp, load_codebook(folder))
         return self._codebook[1]

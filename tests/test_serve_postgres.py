@@ -61,3 +61,41 @@ def test_two_workspaces_on_one_team_store(serve_template: Path, tmp_path: Path, 
         (c, w) for w in words for c in ("amina", "lukas"))
     one.close()
     two.close()
+
+
+def test_a_codebook_change_in_one_workspace_is_seen_by_the_other(  # noqa: F811
+        serve_template: Path, tmp_path: Path, pg_url: str):  # noqa: F811
+    import shutil
+
+    root = tmp_path / "study"
+    shutil.copytree(serve_template, root, ignore=shutil.ignore_patterns(".qualcode"))
+    setup = open_project(root, db=pg_url)
+    setup.import_interviews()
+    setup.autocode()
+    setup.close()
+    one, two = open_project(root, db=pg_url), open_project(root, db=pg_url)
+    amina, lukas = client(one, "amina"), client(two, "lukas")
+    rows = one.codings()
+    coup = set(rows[rows.code == "coup"].id)
+    assert [c["id"] for c in lukas.get("/api/codebook").json()["codes"]] == [
+        "trust", "distrust", "coup"]
+    r = post(amina, "/api/codebook/rename", {"code": "coup", "new": "coup_risk"})
+    assert r.status_code == 200, r.text
+    # the other server reads the same YAML and store: its palette and codings follow
+    assert [c["id"] for c in lukas.get("/api/codebook").json()["codes"]] == [
+        "trust", "distrust", "coup_risk"]
+    doc = lukas.get("/api/documents/en1").json()
+    assert {c["id"] for c in doc["codings"] if c["code"] == "coup_risk"} == \
+        coup & {c["id"] for c in doc["codings"]}
+    # and it can undo the change (the codebook is shared), recorded under lukas
+    assert post(lukas, "/api/codebook/undo").json()["message"].startswith(
+        "undid the rename of coup")
+    rows = one.codings()
+    assert set(rows[rows.code == "coup"].id) == coup
+    assert [c["id"] for c in amina.get("/api/codebook").json()["codes"]] == [
+        "trust", "distrust", "coup"]
+    log = one.log(limit=2)
+    assert list(zip(log.coder, log.action, strict=True)) == [
+        ("lukas", "codebook.undo"), ("amina", "codebook.rename")]
+    one.close()
+    two.close()

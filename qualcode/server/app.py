@@ -159,6 +159,8 @@ def create_app(project: Project, sessions: Sessions | None = None,
                host: str = "127.0.0.1") -> Guard:
     """The workspace app for `project`; `host` is the address it is served on (a local
     one also refuses requests whose Host header names another site)."""
+    from qualcode.server import codebook_api
+
     project.engine  # noqa: B018 - create the engine once, shared by every request's copy
     ws = api.ServerState(project, sessions or Sessions(fixed_coder=project.coder))
 
@@ -167,6 +169,7 @@ def create_app(project: Project, sessions: Sessions | None = None,
 
     app = Starlette(routes=[
         *routes(ws),
+        *codebook_api.routes(ws, endpoint),
         Route("/", index),
         Route("/d/{doc}", index),
         Route("/favicon.ico", lambda request: Response(status_code=204)),

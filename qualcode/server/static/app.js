@@ -4,6 +4,7 @@ import { docPath, get, post, setCsrf } from "./api.js";
 import { clear, el } from "./dom.js";
 import { renderStripes, renderTranscript, selectionOffsets } from "./render.js";
 import { mountSearch, paintHits } from "./search.js";
+import { codebookPanel } from "./codebook.js";
 
 const S = {
   session: null, codebook: null, codes: {}, order: [], list: null, doc: null,
@@ -12,6 +13,8 @@ const S = {
   memos: null, memoCode: null,
 };
 const $ = (id) => document.getElementById(id);
+const panel = codebookPanel({ state: S, say, act, redraw: codebookChanged,
+                              refreshDocument: () => refreshDocument() });
 
 function say(text, error = false) {
   const box = $("message");
@@ -98,6 +101,7 @@ async function poll() {
   if (v === S.version) return;
   if (S.doc && selectionOffsets($("transcript"))) return;  // do not disturb a selection
   S.version = v;
+  if (S.doc) await act(() => panel.refresh());  // a codebook change by anyone
   if (S.doc) await refreshDocument(); else if (S.list) await showList();
 }
 
@@ -171,6 +175,7 @@ async function openDocument(id) {
       el("input", { type: "search", id: "code-search", placeholder: "search codes ( / )" }),
       el("ol", { id: "codes" }),
       el("div", { id: "code-detail" }),
+      el("div", { id: "codebook-panel" }),
       el("div", { id: "disagreements" }),
       el("div", { id: "doc-memos" }))));
   $("code-search").addEventListener("input", () => { S.filter = $("code-search").value; drawCodes(); });
@@ -183,6 +188,7 @@ async function openDocument(id) {
   mountSearch($("search-bar"), id, (m) => say(m, true));
   drawToolbar(); drawCodes(); draw();
   S.memoCode = null; await loadMemos();
+  panel.mount($("codebook-panel"));
 }
 
 function stampOf(doc) { return JSON.stringify([doc.codings, doc.memos, doc.text.length]); }
@@ -303,6 +309,13 @@ function drawCodeDetail(c) {
     part("Definition", c.description), part("Include", c.include), part("Exclude", c.exclude),
     c.examples.length ? [el("h4", { text: "Examples" }),
                          el("ul", {}, c.examples.map((x) => el("li", { text: x })))] : []));
+}
+
+// After a codebook change (codebook.js reloaded S.codebook): palette and transcript.
+function codebookChanged() {
+  if (!S.doc) return;
+  clear($("code-detail"));
+  drawCodes(); draw();
 }
 
 // --- selecting and coding ---------------------------------------------------------------
