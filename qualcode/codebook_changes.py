@@ -388,7 +388,7 @@ class _Edit:
 
     def commit(self, kind: str, target: str, mapping: dict[str, str], codes: list[str],
                message: str, facts: dict[str, Any]) -> Change:
-        from qualcode.store.codechanges import counts, log_change, recode
+        from qualcode.store.codechanges import log_change, recode
         from qualcode.store.codes import sync_codes
 
         changed = {p: t.text for p, t in self.texts.items() if t.text != t.original}
@@ -396,9 +396,8 @@ class _Edit:
         book = _validate(self.ws, changed)
         rel = {p: str(p.relative_to(self.ws.root)) for p in changed}
         with self.ws.engine.begin() as conn:
-            moving = [old for old, new in mapping.items() if old != new]
-            moved = sum(counts(conn, moving).values()) if moving else 0
             undo = recode(conn, mapping) if mapping else {}
+            moved = sum(len(ids) for ids in undo.get("codings", {}).values())
             if self.memos:
                 from qualcode.store.memos import add_memo
 

@@ -24,18 +24,23 @@ def recode(conn: Connection, mapping: dict[str, str]) -> dict[str, Any]:
     c, m = t.codings.c, t.memos.c
     undo: dict[str, Any] = {"codings": {}, "proposed": {}, "memos": {}, "folded": [],
                             "memo_moves": {}}
-    before = counts(conn, sorted(set(mapping.values())))
-    for old, new in mapping.items():
-        if old == new:
-            continue
+    olds = [o for o, n in mapping.items() if o != n]
+    targets = sorted({mapping[o] for o in olds})
+    before = counts(conn, targets)
+    proposed_of: dict[str, list[int]] = {o: [] for o in olds}
+    for cid, prop in conn.execute(select(c.id, c.proposed_code)
+                                  .where(c.proposed_code.in_(olds))):
+        proposed_of[prop].append(cid)
+    for old in olds:
+        new = mapping[old]
         ids = list(conn.execute(select(c.id).where(c.code_id == old)
-                                .order_by(c.status, c.unit_id)).scalars())
+                                .order_by(c.status, c.unit_id)).scalars())  # index order
         undo["codings"][old] = ids
         if not before.get(new) and list(mapping.values()).count(new) == 1:
             # a plain rename: undo takes back every coding on the new id, those made since too
             undo.setdefault("renamed", {})[old] = new
         _set_code(conn, ids, new)
-        prop = list(conn.execute(select(c.id).where(c.proposed_code == old)).scalars())
+        prop = proposed_of[old]
         undo["proposed"][old] = prop
         if prop:
             conn.execute(update(t.codings).where(c.proposed_code == old)
