@@ -90,7 +90,14 @@ def state(proj) -> dict:
 
 
 def test_rename_carries_everything_keeps_comments_and_undoes(study: Path):
+    from qualcode.coding import decide
+
     proj = open_project(study, coder="ana")
+    sugg = proj.codings(codes=["trust"], statuses=["suggested"]).id.tolist()
+    decide(proj.workspace, sugg[0], "accept")  # ana's review decision
+    proj.coder = "ben"
+    decide(proj.workspace, sugg[1], "reject")  # ben's
+    proj.coder = "ana"
     before = state(proj)
     summary = proj.summary()
     suggested = proj.codings(statuses=["suggested"])
@@ -109,6 +116,9 @@ def test_rename_carries_everything_keeps_comments_and_undoes(study: Path):
     assert (proj.codings(statuses=["suggested"]).id.tolist() == suggested.id.tolist())
     renamed = proj.summary().replace({"code": {"confidence": "trust"}})
     assert renamed.equals(summary)
+    decided = proj.codings().set_index("id").loc[sugg[:2]]
+    assert decided[["code", "status", "decided_by"]].values.tolist() == [
+        ["confidence", "accepted", "ana"], ["confidence", "rejected", "ben"]]
     # one audit event, and undo puts everything back, byte for byte
     log = proj.codebook_history()
     assert log.change.tolist() == ["rename"] and log.codings.iloc[0] == change.codings
@@ -366,7 +376,11 @@ def test_a_trained_model_follows_a_rename(tmp_path: Path):
     proj = open_project(root, coder="ana")
     proj.import_interviews()
     proj.train(codes=["trust_gap", "coup_risk"], coders=["amina", "lukas"])
+    focus = proj.codings(documents=["FG-01"])
     proj.rename_code("trust_gap", "trust_deficit")
+    after = proj.codings(documents=["FG-01"])  # the focus group's three speakers' codings
+    assert len(after) == len(focus) > 0 and after.case.tolist() == focus.case.tolist()
+    assert after.code.tolist() == focus.code.replace({"trust_gap": "trust_deficit"}).tolist()
     from qualcode.learn.persist import load_model, read_card
 
     assert "trust_deficit" in load_model(proj.workspace).codes
