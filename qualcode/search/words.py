@@ -9,6 +9,7 @@ included, punctuation and numbers not), as corpus linguists count corpus size.""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,8 @@ def spacy_stop_words(language: str) -> frozenset[str]:
 
 
 def word_counts(ws: Workspace, by: str | None = None, codes: list[str] | None = None,
-                where: list[str] | None = None, documents: list[str] | None = None
+                where: list[str] | None = None, documents: list[str] | None = None,
+                progress: Callable[[int, int, str], None] | None = None
                 ) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
     """(counts, totals, documents): counts is group, lemma, count over respondent
     speech; totals the words per group; documents the lemma's documents per group
@@ -67,7 +69,7 @@ def word_counts(ws: Workspace, by: str | None = None, codes: list[str] | None = 
     inside = _code_spans(ws, codes, "--code")
     docs = sorted({d for d, _ in group_of})
     turns = datasets.turns(ws, docs)
-    indexes = document_indexes(ws, docs, turns)
+    indexes = document_indexes(ws, docs, turns, parts=("respondent",), progress=progress)
     names = sorted(set(group_of.values()), key=str)
     gid = {g: i for i, g in enumerate(names)}
     extra = {w.lower() for w in ws.settings.stop_words}
@@ -119,8 +121,8 @@ def word_counts(ws: Workspace, by: str | None = None, codes: list[str] | None = 
 
 def words(ws: Workspace, by: str | None = None, codes: list[str] | None = None,
           where: list[str] | None = None, top: int = 20, min_count: int = 5,
-          groups: list[str] | None = None, documents: list[str] | None = None
-          ) -> pd.DataFrame:
+          groups: list[str] | None = None, documents: list[str] | None = None,
+          progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
     """Without `by`: the `top` lemmas of respondent speech (lemma, count, per_10k,
     documents). With `by`: the keyness of each lemma for each group (two groups: the
     first against the second; more: each against the rest), the `top` per group by G2
@@ -129,7 +131,7 @@ def words(ws: Workspace, by: str | None = None, codes: list[str] | None = None,
 
     if top < 1:
         raise UsageError(f"--top {top}: give 1 or more")
-    counts, totals, in_docs = word_counts(ws, by, codes, where, documents)
+    counts, totals, in_docs = word_counts(ws, by, codes, where, documents, progress)
     if by is None:
         total = totals.get(ALL, 0)
         out = counts.merge(in_docs, on=["group", "lemma"]).drop(columns="group")
