@@ -34,6 +34,8 @@ FIELDS = ("document", "language", "vocab", "hashes", "start", "end", "norm", "lo
           "sent", "turn", "cut")
 # build in two processes when there is at least this much text to tokenize
 PARALLEL_CHARS = 2_000_000
+# indexes built with spaCy / written by auto-coding in this process (tests read them)
+COUNTS = {"built": 0, "written_by_autocode": 0}
 
 
 def part_of(role: str) -> str:
@@ -266,6 +268,7 @@ def document_indexes(ws: Workspace, documents: list[str] | None = None,
         for n, ((b, part, key, _), index) in enumerate(zip(todo, _build_all(tasks),
                                                            strict=True)):
             _write(folder / f"{key}.pickle", index)
+            COUNTS["built"] += 1
             memory[(b.id, part)] = (key, index)
             got[(b.id, part)] = index
             if progress:
@@ -401,6 +404,7 @@ class IndexWriter:
             _write(self.folder / f"{key}.pickle",
                    assemble(doc, language, strings[language], pieces))
             self.wrote += 1
+            COUNTS["written_by_autocode"] += 1
 
     def finish(self) -> None:
         if self.wrote:
