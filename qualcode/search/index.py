@@ -235,8 +235,8 @@ def document_indexes(ws: Workspace, documents: list[str] | None = None,
             conn, None if documents is None else [b.id for b in briefs]).values()}
     if turns is None:
         turns = datasets.turns(ws, [b.id for b in briefs])
-    spans_of = _spans_by_part(zip(turns.document, turns.turn, turns.role, turns.start,
-                                  turns.end, strict=True))
+    spans_of = _spans_by_part(zip(*(turns[k].tolist() for k in (
+        "document", "turn", "role", "start", "end")), strict=True))
     memory: dict[tuple[str, str], tuple[str, DocIndex]] = ws.cache.setdefault(
         "token_index", {})
     folder = folder_of(ws)

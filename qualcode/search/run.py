@@ -55,8 +55,8 @@ def search(ws: Workspace, query: Query, speaker: str = "respondent",
     hit_turns = set((d, t) for d, t, _ in found)
     sel = turns[turns.document.isin(hit_docs)]
     turn_info, spans = {}, {}
-    for d, i, sp, c, ts, te in zip(sel.document, sel.turn, sel.speaker, sel["case"],
-                                   sel.start, sel.end, strict=True):
+    for d, i, sp, c, ts, te in zip(*(sel[k].tolist() for k in (
+            "document", "turn", "speaker", "case", "start", "end")), strict=True):
         if (d, int(i)) in hit_turns:
             turn_info[(d, int(i))] = (sp, c)
             spans[(d, int(i))] = (int(ts), int(te))
@@ -114,8 +114,9 @@ def find_spans(ws: Workspace, query: Query, turns: pd.DataFrame,
     from qualcode.search.index import part_of
 
     wanted = {(d, int(i)) for d, ids in allowed.items() for i in ids}
-    parts = {part_of(r) for d, i, r in zip(turns.document, turns.turn, turns.role,
-                                           strict=True) if (d, int(i)) in wanted}
+    parts = {part_of(r) for d, i, r in zip(turns.document.tolist(), turns.turn.tolist(),
+                                           turns.role.tolist(), strict=True)
+             if (d, i) in wanted}
     indexes = document_indexes(ws, docs, turns, parts=parts, progress=progress)
     for doc in docs:
         index = indexes[doc]
@@ -150,10 +151,11 @@ def _allowed_turns(ws: Workspace, turns: pd.DataFrame, speaker: str,
         pairs = set(zip(kept.document, kept["case"], strict=True))
         docs = set(kept.document)
         keep = [(d, c) in pairs if r == "respondent" else d in docs
-                for d, c, r in zip(sel.document, sel["case"], sel.role, strict=True)]
+                for d, c, r in zip(sel.document.tolist(), sel["case"].tolist(),
+                                   sel.role.tolist(), strict=True)]
         sel = sel[keep]
     out: dict[str, set[int]] = {}
-    for doc, idx in sel[["document", "turn"]].itertuples(index=False):
+    for doc, idx in zip(sel.document.tolist(), sel.turn.tolist(), strict=True):
         out.setdefault(doc, set()).add(int(idx))
     return out
 
