@@ -117,3 +117,26 @@ def test_two_processes_build_the_same_index_and_report_progress(example, monkeyp
     assert seen == [(i + 1, total) for i in range(total)]
     for doc in sorted(pooled)[:4]:
         same(pooled[doc], built_by_spacy(example, doc, {"respondent"}))
+
+
+def test_an_unpunctuated_turn_is_indexed_in_the_matchers_bounded_sentences():
+    from qualcode.autocode.pipeline import bounded_sentences, make_nlp, matchable
+
+    words = " ".join(f"word{i % 37}" + ("," if i % 45 == 44 else "") for i in range(330))
+    text = f"Short one. {words} and the end. Another short one."
+    turns = [(0, 0, 10), (1, 11, len(text))]
+    index = ix.build("d", "en", text, turns)
+    nlp = make_nlp("en")
+    expect_sent, expect_cut, base = [], [], 0
+    for _, s, e in turns:
+        doc = nlp(matchable(text[s:e]))
+        pieces = bounded_sentences(doc)
+        for k, (a, b) in enumerate(pieces):
+            expect_cut.append(bool(k and not doc[a].is_sent_start))
+            expect_sent += [base + k] * (b - a)
+        base += len(pieces)
+    assert any(expect_cut)  # the long sentence was cut
+    assert index.sent.tolist() == expect_sent
+    assert index.cut.tolist() == expect_cut
+    assert [text[s:e] for s, e in zip(index.start[-3:], index.end[-3:], strict=True)] == [
+        "short", "one", "."]

@@ -83,64 +83,74 @@ def _hash(s: str) -> int:
 
 # --- from spaCy docs to arrays ---------------------------------------------------------
 
-Piece = tuple  # (turn, start, end, norm hashes, lower hashes, sentence of each token, cut)
+Piece = tuple  # (turn, offset, token attributes, bounded sentence starts or None, cut)
 
 
 def extract(turn: int, offset: int, doc: Doc) -> Piece | None:
-    """The arrays of one tokenized turn (text at `offset` of the document), with numpy
-    instead of a Python loop over tokens; None for a turn without tokens."""
-    import numpy as np
+    """What the index needs of one tokenized turn (text at `offset` of the document): one
+    `Doc.to_array` call; sentences are looked at only in a turn long enough to hold an
+    over-long one. None for a turn without tokens."""
     from spacy.attrs import IDX, LENGTH, LOWER, NORM, SENT_START
 
-    from qualcode.autocode.pipeline import MAX_SENTENCE_TOKENS, bounded_sentences
+    from qualcode.autocode.pipeline import MAX_SENTENCE_TOKENS
 
     n = len(doc)
     if not n:
         return None
     a = doc.to_array([IDX, LENGTH, NORM, LOWER, SENT_START])
+    if n <= MAX_SENTENCE_TOKENS:
+        return (turn, offset, a, None, None)
+    import numpy as np
+
+    from qualcode.autocode.pipeline import bounded_sentences
+
     starts = a[:, 4] == 1
     starts[0] = True
     first = np.flatnonzero(starts)
-    if int(np.diff(np.append(first, n)).max()) > MAX_SENTENCE_TOKENS:
-        first = np.asarray([s for s, _ in bounded_sentences(doc)], dtype=np.int64)
-        cut = ~starts[first]
-        cut[0] = False
-    else:
-        cut = np.zeros(len(first), dtype=bool)
-    mark = np.zeros(n, dtype=np.int32)
-    mark[first] = 1
-    begin = a[:, 0].astype(np.int64) + offset
-    return (turn, begin, begin + a[:, 1].astype(np.int64), a[:, 2], a[:, 3],
-            np.cumsum(mark) - 1, cut)
+    if int(np.diff(np.append(first, n)).max()) <= MAX_SENTENCE_TOKENS:
+        return (turn, offset, a, None, None)
+    first = np.asarray([s for s, _ in bounded_sentences(doc)], dtype=np.int64)
+    cut = ~starts[first]
+    cut[0] = False
+    return (turn, offset, a, first, cut)
 
 
 def assemble(document: str, language: str, strings: Any, pieces: Iterable[Piece | None]
              ) -> DocIndex:
-    """One DocIndex from the pieces of its turns (in any order); `strings`: the
-    pipeline's StringStore, to name the hashes."""
+    """One DocIndex from the pieces of its turns (in any order), all turns at once;
+    `strings`: the pipeline's StringStore, to name the hashes."""
     import numpy as np
 
-    got = sorted((p for p in pieces if p is not None), key=lambda p: int(p[1][0]))
+    got = sorted((p for p in pieces if p is not None), key=lambda p: p[1])
     if not got:
         e = np.empty(0, dtype=np.int32)
         return DocIndex(document, language, [], np.empty(0, dtype=np.uint64), e, e, e, e, e,
                         e, np.empty(0, dtype=bool))
-    base = np.cumsum([0] + [len(p[6]) for p in got[:-1]])
-    n = sum(len(p[1]) for p in got)
-    both = np.concatenate([np.concatenate([p[3] for p in got]),
-                           np.concatenate([p[4] for p in got])])
-    hashes, ids = np.unique(both, return_inverse=True)
+    sizes = np.asarray([len(p[2]) for p in got], dtype=np.int64)
+    begins = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    a = np.concatenate([p[2] for p in got])
+    n = len(a)
+    starts = a[:, 4] == 1
+    starts[begins] = True  # a turn starts a sentence
+    bounded = [(k, p) for k, p in enumerate(got) if p[3] is not None]
+    for k, p in bounded:  # over-long sentences cut into pieces
+        seg = starts[begins[k]: begins[k] + sizes[k]]
+        seg[:] = False
+        seg[p[3]] = True
+    sent = np.cumsum(starts) - 1
+    cut = np.zeros(int(sent[-1]) + 1, dtype=bool)
+    for k, p in bounded:
+        first = int(sent[begins[k]])
+        cut[first: first + len(p[4])] = p[4]
+    start = a[:, 0].astype(np.int64) + np.repeat([p[1] for p in got], sizes)
+    hashes, ids = np.unique(np.concatenate([a[:, 2], a[:, 3]]), return_inverse=True)
     ids = ids.astype(np.int32).ravel()
     return DocIndex(
         document=document, language=language,
         vocab=[strings[int(h)] for h in hashes], hashes=hashes.astype(np.uint64),
-        start=np.concatenate([p[1] for p in got]).astype(np.int32),
-        end=np.concatenate([p[2] for p in got]).astype(np.int32),
-        norm=ids[:n], lower=ids[n:],
-        sent=np.concatenate([p[5] + b for p, b in zip(got, base, strict=True)]
-                            ).astype(np.int32),
-        turn=np.concatenate([np.full(len(p[1]), p[0], dtype=np.int32) for p in got]),
-        cut=np.concatenate([p[6] for p in got]))
+        start=start.astype(np.int32), end=(start + a[:, 1].astype(np.int64)).astype(np.int32),
+        norm=ids[:n], lower=ids[n:], sent=sent.astype(np.int32),
+        turn=np.repeat(np.asarray([p[0] for p in got], dtype=np.int32), sizes), cut=cut)
 
 
 def build(document: str, language: str, text: str, turns: list[tuple[int, int, int]],
