@@ -325,14 +325,15 @@ class Project:
                near: list[str] | None = None, within: int = 8, speaker: str = "respondent",
                where: list[str] | None = None, codes: list[str] | None = None,
                not_codes: list[str] | None = None, documents: list[str] | None = None,
-               context: int = 5) -> pd.DataFrame:
-        """Every hit of a query, keyword in context (see `qualcode search`)."""
+               context: int = 5, progress: Any = None) -> pd.DataFrame:
+        """Every hit of a query, keyword in context (see `qualcode search`); `progress`
+        (done, total, label) is called while the token index is built, if it must be."""
         from qualcode.search.query import parse_query
         from qualcode.search.run import search
 
         return search(self.workspace, parse_query(query, exact, regex, near, within),
                       speaker=speaker, where=where, codes=codes, not_codes=not_codes,
-                      documents=documents, context=context)
+                      documents=documents, context=context, progress=progress)
 
     def search_counts(self, query: str | None, by: list[str] | None = None,
                       **options: Any) -> pd.DataFrame:
@@ -363,14 +364,15 @@ class Project:
 
     def words(self, by: str | None = None, codes: list[str] | None = None,
               where: list[str] | None = None, top: int = 20, min_count: int = 5,
-              groups: list[str] | None = None, documents: list[str] | None = None
-              ) -> pd.DataFrame:
+              groups: list[str] | None = None, documents: list[str] | None = None,
+              progress: Any = None) -> pd.DataFrame:
         """Lemma frequencies of respondent speech, or with `by` the keyness of each lemma
         per group: G2, log ratio, BH-adjusted p (see `qualcode words`)."""
         from qualcode.search.words import words
 
         return words(self.workspace, by=by, codes=codes, where=where, top=top,
-                     min_count=min_count, groups=groups, documents=documents)
+                     min_count=min_count, groups=groups, documents=documents,
+                     progress=progress)
 
     def agreement(self, coders: list[str], unit: str = "sentence", **options: Any
                   ) -> pd.DataFrame:

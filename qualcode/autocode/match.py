@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qualcode.autocode.pipeline import (
     PIECE_TOKENS,
@@ -14,6 +15,9 @@ from qualcode.autocode.pipeline import (
     sentence_index,
 )
 from qualcode.autocode.rules import LanguageRules
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 UNITS = ("sentence", "turn", "match")
 
@@ -58,6 +62,7 @@ def match_turns(
     unit: str = "sentence",
     batch_size: int = 256,
     sentences_out: list[tuple[str, int, int]] | None = None,
+    tokens_out: Callable[[str, int, Doc], None] | None = None,
 ) -> Iterator[Suggestion]:
     """Match (document id, turn start offset, turn text) items; yields deduplicated spans.
 
@@ -67,10 +72,13 @@ def match_turns(
     PIECE_TOKENS tokens, for the suggestion's span and for `unless`. Linear in the
     length of the turn. With a `sentences_out` list, every turn's sentences (document,
     start, end), as `analysis.sentences` segments them, are added to it on the way (the
-    learned model reads them, without a second pass of spaCy)."""
+    learned model reads them, without a second pass of spaCy). `tokens_out(document,
+    offset, doc)` sees every tokenized turn (the search index is built from them)."""
     items = list(turns)
     docs = lr.nlp.pipe((matchable(text) for _, _, text in items), batch_size=batch_size)
     for (doc_id, offset, text), doc in zip(items, docs, strict=True):
+        if tokens_out is not None:
+            tokens_out(doc_id, offset, doc)
         if sentences_out is not None:
             sentences_out.extend((doc_id, offset + a, offset + b) for a, b in
                                  doc_sentence_spans(doc))

@@ -60,9 +60,15 @@ def autocode(
     import pandas as pd
 
     from qualcode.autocode.rules import compile_language
+    from qualcode.search.index import IndexWriter
     from qualcode.store.codes import sync_codes
     from qualcode.store.codings import apply_suggestions
-    from qualcode.store.documents import document_briefs, document_texts, turn_rows
+    from qualcode.store.documents import (
+        document_briefs,
+        document_index,
+        document_texts,
+        turn_rows,
+    )
     from qualcode.store.units import batch_locators
 
     if unit not in UNITS:
@@ -95,6 +101,7 @@ def autocode(
     add: list[dict[str, Any]] = []
     if accept:
         ws.require_coder()
+    writer = IndexWriter(ws)  # the search index of respondent turns, on the way
     for i in range(0, len(docs), DOC_BATCH):
         batch = docs[i : i + DOC_BATCH]
         found: list[Suggestion] = []
@@ -106,6 +113,9 @@ def autocode(
             texts = document_texts(conn, ids_)
             turn_rows_ = turn_rows(conn, ids_, role="respondent")
             turn_of = batch_locators(conn, ids_)
+            stamps = {r.id: r.hash for r in document_index(conn, ids_).values()}
+        writer.want(batch, stamps, ((r.document_id, r.idx, r.start, r.end)
+                                    for r in turn_rows_))
         turns_by_doc: dict[str, list[tuple[int, int]]] = {}
         for r in turn_rows_:
             turns_by_doc.setdefault(r.document_id, []).append((r.start, r.end))
@@ -120,8 +130,11 @@ def autocode(
             items = [(doc_id, s, texts[doc_id][s:e]) for doc_id in ids
                      for s, e in turns_by_doc.get(doc_id, [])]
             found.extend(match_turns(lr, items, unit, sentences_out=sentences
-                                     if model is not None else None))
+                                     if model is not None else None,
+                                     tokens_out=writer.add))
             segmented |= set(ids)
+        writer.flush({lang: compiled[lang].nlp.vocab.strings for lang in by_lang
+                      if lang in compiled})
         if model is not None:
             found = _with_model(ws, model, found, ids_, selected, source,
                                 {d.id: d.language for d in batch}, sentences, segmented,
@@ -132,6 +145,7 @@ def autocode(
         result.words += sum(d.respondent_words for d in batch)
         if progress:
             progress(min(i + DOC_BATCH, len(docs)), len(docs), "")
+    writer.finish()
     cols = ["document", "start", "end", "code", "rule", "matched", "language", "score"]
     result.suggestions = (pd.concat(frames, ignore_index=True) if frames
                           else pd.DataFrame(columns=cols))

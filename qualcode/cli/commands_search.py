@@ -16,6 +16,9 @@ Where = Annotated[list[str] | None, typer.Option(
                     "(case- and accent-insensitive); repeatable.")]
 
 
+INDEXING = "indexing the transcripts for search (once)"
+
+
 def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
@@ -92,13 +95,15 @@ def search(
     options = dict(exact=exact, regex=regex, near=_split(near), within=within,
                    speaker=speaker, where=where, codes=code, not_codes=not_code,
                    documents=document, context=context)
+    from qualcode.cli.progress import progress_bar
     from qualcode.search.query import parse_query
 
     described = parse_query(query, exact, regex, _split(near), within)
     what = (f"{described.describe()!r} ({described.mode}, {speaker} speech"
             + (f", {', '.join(where)}" if where else "") + ")")
     if by:
-        df = proj.search_counts(query, by=by, **options)
+        with progress_bar(INDEXING) as bar:
+            df = proj.search_counts(query, by=by, progress=bar, **options)
         if int(df.hits.sum()) == 0:
             info(f"no match for {what}")
             if fmt == Format.table and output is None:
@@ -106,8 +111,9 @@ def search(
         emit(df, fmt, output, title=f"Hits of {described.describe()!r} by {', '.join(by)}")
         return
     if code_as:
-        res = proj.search_code(query, code_as, unit=unit, accept=accept, dry_run=dry_run,
-                               **options)
+        with progress_bar(INDEXING) as bar:
+            res = proj.search_code(query, code_as, unit=unit, accept=accept,
+                                   dry_run=dry_run, progress=bar, **options)
         if not res.hits:
             info(f"no match for {what} - nothing coded")
             return
@@ -117,7 +123,8 @@ def search(
              f"{res.already} already coded {code_as}"
              + (f"; undo with: qualcode search --undo {res.run}" if res.run else ""))
         return
-    df = proj.search(query, **options)
+    with progress_bar(INDEXING) as bar:
+        df = proj.search(query, progress=bar, **options)
     if df.empty:
         info(f"no match for {what}")
         if fmt == Format.table and output is None:
@@ -179,9 +186,12 @@ def words(
         from qualcode.analysis.plots import check_figure_path
 
         check_figure_path(plot)
+    from qualcode.cli.progress import progress_bar
+
     proj = get_project(ctx)
-    df = proj.words(by=by, codes=code, where=where, top=top, min_count=min_count,
-                    groups=_split(groups))
+    with progress_bar(INDEXING) as bar:
+        df = proj.words(by=by, codes=code, where=where, top=top, min_count=min_count,
+                        groups=_split(groups), progress=bar)
     if df.empty:
         info("no words to count" + (f" inside {', '.join(code)}" if code else "")
              + (f" with at least {min_count} occurrences" if by else ""))

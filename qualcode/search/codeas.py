@@ -54,7 +54,14 @@ def code_hits(ws: Workspace, hits: pd.DataFrame, code: str, unit: str = "match",
     turns = datasets.turns(ws, docs)
     turn_span = {(d, int(i)): (int(s), int(e)) for d, i, s, e in
                  turns[["document", "turn", "start", "end"]].itertuples(index=False)}
-    indexes = document_indexes(ws, docs, turns) if unit == "sentence" else {}
+    indexes = {}
+    if unit == "sentence":
+        from qualcode.search.index import part_of
+
+        hit_turns = set(zip(hits.document, hits.turn.astype(int), strict=True))
+        parts = {part_of(r) for d, i, r in zip(turns.document, turns.turn, turns.role,
+                                               strict=True) if (d, int(i)) in hit_turns}
+        indexes = document_indexes(ws, docs, turns, parts=parts)
     with ws.engine.connect() as conn:
         existing = span_keys(conn, docs)
     rows, seen = [], set()

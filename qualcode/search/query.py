@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import UsageError
@@ -127,15 +128,17 @@ def _parse_rule(text: str) -> Rule:
 
 # --- matching on the token index -------------------------------------------------------
 
-def _words(language: str, package: str | None, phrase: str, attr: str) -> list[str]:
+@lru_cache(maxsize=256)
+def _words(language: str, package: str | None, phrase: str, attr: str) -> tuple[str, ...]:
+    """The query's words as the index holds them (once per language, not per document)."""
     from qualcode.autocode.pipeline import make_nlp, matchable
 
     nlp = make_nlp(language, package)
     doc = nlp.make_doc(matchable(phrase.strip()))
-    return [t.norm_ if attr == "norm" else t.lower_ for t in doc]
+    return tuple(t.norm_ if attr == "norm" else t.lower_ for t in doc)
 
 
-def _positions(index: DocIndex, words: list[str], attr: str) -> np.ndarray:
+def _positions(index: DocIndex, words: tuple[str, ...], attr: str) -> np.ndarray:
     """Token positions where the sequence `words` starts (on `attr`), inside one turn."""
     import numpy as np
 

@@ -4,6 +4,7 @@ hits counted per document or per group of respondents."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qualcode import datasets
@@ -24,7 +25,8 @@ _WORD = re.compile(r"\S+")
 def search(ws: Workspace, query: Query, speaker: str = "respondent",
            where: list[str] | None = None, codes: list[str] | None = None,
            not_codes: list[str] | None = None, documents: list[str] | None = None,
-           context: int = 5) -> pd.DataFrame:
+           context: int = 5, progress: Callable[[int, int, str], None] | None = None
+           ) -> pd.DataFrame:
     """One row per hit, in document order: document, case, speaker, left context, hit,
     right context (`context` words of the same turn on each side), start, end (offsets
     into the document's text), turn, language. Filters: who speaks (`speaker`),
@@ -46,12 +48,18 @@ def search(ws: Workspace, query: Query, speaker: str = "respondent",
     turns = datasets.turns(ws, documents)
     allowed = _allowed_turns(ws, turns, speaker, where)
     docs = sorted(allowed)
-    found = find_spans(ws, query, turns[turns.document.isin(docs)], allowed)
-    texts = datasets.texts(ws, sorted({d for d, _, _ in found}))
-    turn_info = {(d, int(i)): (sp, c) for d, i, sp, c in
-                 turns[["document", "turn", "speaker", "case"]].itertuples(index=False)}
-    spans = {(d, int(i)): (int(s), int(e)) for d, i, s, e in
-             turns[["document", "turn", "start", "end"]].itertuples(index=False)}
+    found = find_spans(ws, query, turns[turns.document.isin(docs)], allowed, progress)
+    hit_docs = sorted({d for d, _, _ in found})
+    texts = datasets.texts(ws, hit_docs)
+    # only the turns with a hit: per-row Python work stays proportional to the hits
+    hit_turns = set((d, t) for d, t, _ in found)
+    sel = turns[turns.document.isin(hit_docs)]
+    turn_info, spans = {}, {}
+    for d, i, sp, c, ts, te in zip(*(sel[k].tolist() for k in (
+            "document", "turn", "speaker", "case", "start", "end")), strict=True):
+        if (d, int(i)) in hit_turns:
+            turn_info[(d, int(i))] = (sp, c)
+            spans[(d, int(i))] = (int(ts), int(te))
     rows = []
     for doc, turn, (s, e) in sorted(found, key=lambda h: (h[0], h[2])):
         if inside is not None and not _within(inside.get(doc, ()), s, e):
@@ -67,8 +75,11 @@ def search(ws: Workspace, query: Query, speaker: str = "respondent",
 
 
 def find_spans(ws: Workspace, query: Query, turns: pd.DataFrame,
-               allowed: dict[str, set[int]]) -> list[tuple[str, int, tuple[int, int]]]:
-    """(document, turn, (start, end)) of every hit in the allowed turns."""
+               allowed: dict[str, set[int]],
+               progress: Callable[[int, int, str], None] | None = None
+               ) -> list[tuple[str, int, tuple[int, int]]]:
+    """(document, turn, (start, end)) of every hit in the allowed turns (`progress`:
+    called per document while the token index is built, when it must be)."""
     from qualcode.search.index import document_indexes
 
     docs = sorted(allowed)
@@ -100,7 +111,13 @@ def find_spans(ws: Workspace, query: Query, turns: pd.DataFrame,
                 idx = next(i for ts, i in reversed(starts[doc]) if ts <= s)
                 out.append((doc, idx, (s, e)))
         return out
-    indexes = document_indexes(ws, docs, turns)
+    from qualcode.search.index import part_of
+
+    wanted = {(d, int(i)) for d, ids in allowed.items() for i in ids}
+    parts = {part_of(r) for d, i, r in zip(turns.document.tolist(), turns.turn.tolist(),
+                                           turns.role.tolist(), strict=True)
+             if (d, i) in wanted}
+    indexes = document_indexes(ws, docs, turns, parts=parts, progress=progress)
     for doc in docs:
         index = indexes[doc]
         ok = allowed[doc]
@@ -134,10 +151,11 @@ def _allowed_turns(ws: Workspace, turns: pd.DataFrame, speaker: str,
         pairs = set(zip(kept.document, kept["case"], strict=True))
         docs = set(kept.document)
         keep = [(d, c) in pairs if r == "respondent" else d in docs
-                for d, c, r in zip(sel.document, sel["case"], sel.role, strict=True)]
+                for d, c, r in zip(sel.document.tolist(), sel["case"].tolist(),
+                                   sel.role.tolist(), strict=True)]
         sel = sel[keep]
     out: dict[str, set[int]] = {}
-    for doc, idx in sel[["document", "turn"]].itertuples(index=False):
+    for doc, idx in zip(sel.document.tolist(), sel.turn.tolist(), strict=True):
         out.setdefault(doc, set()).add(int(idx))
     return out
 

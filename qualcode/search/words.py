@@ -9,6 +9,7 @@ included, punctuation and numbers not), as corpus linguists count corpus size.""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -26,19 +27,37 @@ ALL = "all"
 
 @lru_cache(maxsize=32)
 def spacy_stop_words(language: str) -> frozenset[str]:
-    """spaCy's stop words for a language (empty when it has none)."""
+    """spaCy's stop words for a language (empty when it has none), read from spaCy's
+    plain `stop_words.py` file without importing spaCy itself (~2 s)."""
     import importlib
+    import importlib.util
+    from pathlib import Path
 
-    try:
-        module = importlib.import_module(f"spacy.lang.{language}.stop_words")
-    except ImportError:
-        return frozenset()
-    words = getattr(module, "STOP_WORDS", set())
+    words: set[str] | None = None
+    spec = importlib.util.find_spec("spacy")
+    if spec is not None and spec.origin is not None and language.isidentifier():
+        path = Path(spec.origin).parent / "lang" / language / "stop_words.py"
+        if path.is_file():
+            try:
+                found = importlib.util.spec_from_file_location(
+                    f"_qualcode_stop_words_{language}", path)
+                module = importlib.util.module_from_spec(found)
+                found.loader.exec_module(module)
+                words = getattr(module, "STOP_WORDS", None)
+            except Exception:  # noqa: BLE001 - a file that needs spaCy: import it below
+                words = None
+    if words is None:
+        try:
+            module = importlib.import_module(f"spacy.lang.{language}.stop_words")
+        except ImportError:
+            return frozenset()
+        words = getattr(module, "STOP_WORDS", set())
     return frozenset(w.lower().replace("’", "'") for w in words)
 
 
 def word_counts(ws: Workspace, by: str | None = None, codes: list[str] | None = None,
-                where: list[str] | None = None, documents: list[str] | None = None
+                where: list[str] | None = None, documents: list[str] | None = None,
+                progress: Callable[[int, int, str], None] | None = None
                 ) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
     """(counts, totals, documents): counts is group, lemma, count over respondent
     speech; totals the words per group; documents the lemma's documents per group
@@ -67,7 +86,7 @@ def word_counts(ws: Workspace, by: str | None = None, codes: list[str] | None = 
     inside = _code_spans(ws, codes, "--code")
     docs = sorted({d for d, _ in group_of})
     turns = datasets.turns(ws, docs)
-    indexes = document_indexes(ws, docs, turns)
+    indexes = document_indexes(ws, docs, turns, parts=("respondent",), progress=progress)
     names = sorted(set(group_of.values()), key=str)
     gid = {g: i for i, g in enumerate(names)}
     extra = {w.lower() for w in ws.settings.stop_words}
@@ -75,41 +94,63 @@ def word_counts(ws: Workspace, by: str | None = None, codes: list[str] | None = 
     docs_with: dict[tuple[int, str], int] = {}
     totals = np.zeros(len(names), dtype=np.int64)
     turn_group: dict[str, dict[int, int]] = {}
-    for d, idx, case, role in turns[["document", "turn", "case", "role"]].itertuples(
-            index=False):
+    for d, idx, case, role in zip(turns.document.tolist(), turns.turn.tolist(),
+                                  turns["case"].tolist(), turns.role.tolist(), strict=True):
         g = group_of.get((d, case)) if role == "respondent" else None
         if g is not None:
             turn_group.setdefault(d, {})[int(idx)] = gid[g]
+    by_lang: dict[str, list[str]] = {}
     for doc in docs:
-        index = indexes[doc]
-        if not len(index) or doc not in turn_group:
-            continue
-        stops = spacy_stop_words(index.language) | extra
-        vocab = index.vocab
-        letter = np.fromiter((bool(_LETTER.search(w)) for w in vocab), bool, len(vocab))
-        stop = np.fromiter((w in stops for w in vocab), bool, len(vocab))
-        lookup = np.full(int(index.turn.max()) + 1, -1, dtype=np.int64)
-        for t, g in turn_group[doc].items():
-            if t < len(lookup):
-                lookup[t] = g
-        group = lookup[index.turn]
-        keep = (group >= 0) & letter[index.lower]
-        if inside is not None:
-            spans = inside.get(doc, [])
-            mask = np.zeros(len(index), dtype=bool)
-            for a, b in spans:
-                mask |= (index.start >= a) & (index.end <= b)
-            keep &= mask
-        totals += np.bincount(group[keep], minlength=len(names))
-        content = keep & ~stop[index.lower] & ~stop[index.norm]
+        if len(indexes[doc]) and doc in turn_group:
+            by_lang.setdefault(indexes[doc].language, []).append(doc)
+    n_groups = len(names)
+    # one pass per language over all its documents' tokens, on one shared vocabulary
+    for lang, lang_docs in by_lang.items():
+        hashes = np.unique(np.concatenate([indexes[d].hashes for d in lang_docs]))
+        size = len(hashes)
+        vocab: list[str] = [""] * size
+        named = np.zeros(size, dtype=bool)
+        cols: dict[str, list[np.ndarray]] = {"group": [], "norm": [], "lower": [],
+                                             "doc": []}
+        for n, doc in enumerate(lang_docs):
+            index = indexes[doc]
+            remap = np.searchsorted(hashes, index.hashes)
+            for j in np.flatnonzero(~named[remap]).tolist():
+                vocab[int(remap[j])] = index.vocab[j]
+            named[remap] = True
+            lookup = np.full(int(index.turn.max()) + 1, -1, dtype=np.int64)
+            for t, g in turn_group[doc].items():
+                if t < len(lookup):
+                    lookup[t] = g
+            group = lookup[index.turn]
+            mask = group >= 0
+            if inside is not None:
+                spans = np.zeros(len(index), dtype=bool)
+                for a, b in inside.get(doc, []):
+                    spans |= (index.start >= a) & (index.end <= b)
+                mask &= spans
+            cols["group"].append(group[mask])
+            cols["norm"].append(remap[index.norm[mask]])
+            cols["lower"].append(remap[index.lower[mask]])
+            cols["doc"].append(np.full(int(mask.sum()), n, dtype=np.int64))
+        group, norm, lower, docn = (np.concatenate(cols[k]) for k in ("group", "norm",
+                                                                      "lower", "doc"))
+        stops = spacy_stop_words(lang) | extra
+        letter = np.fromiter((bool(_LETTER.search(w)) for w in vocab), bool, size)
+        stop = np.fromiter((w in stops for w in vocab), bool, size)
+        keep = letter[lower]
+        totals += np.bincount(group[keep], minlength=n_groups)
+        content = keep & ~stop[lower] & ~stop[norm]
         if not content.any():
             continue
-        key = group[content] * len(vocab) + index.norm[content]
-        found = np.bincount(key, minlength=len(names) * len(vocab))
-        for k in np.flatnonzero(found):
-            pair = (int(k) // len(vocab), vocab[int(k) % len(vocab)])
+        key = group[content] * size + norm[content]
+        found = np.bincount(key, minlength=n_groups * size)
+        per_doc = np.unique(docn[content] * (n_groups * size) + key) % (n_groups * size)
+        in_docs_n = np.bincount(per_doc, minlength=n_groups * size)
+        for k in np.flatnonzero(found).tolist():
+            pair = (k // size, vocab[k % size])
             counts[pair] = counts.get(pair, 0) + int(found[k])
-            docs_with[pair] = docs_with.get(pair, 0) + 1
+            docs_with[pair] = docs_with.get(pair, 0) + int(in_docs_n[k])
     frame = pd.DataFrame([(names[g], w, n) for (g, w), n in counts.items()],
                          columns=["group", "lemma", "count"])
     in_docs = pd.DataFrame([(names[g], w, n) for (g, w), n in docs_with.items()],
@@ -119,8 +160,8 @@ def word_counts(ws: Workspace, by: str | None = None, codes: list[str] | None = 
 
 def words(ws: Workspace, by: str | None = None, codes: list[str] | None = None,
           where: list[str] | None = None, top: int = 20, min_count: int = 5,
-          groups: list[str] | None = None, documents: list[str] | None = None
-          ) -> pd.DataFrame:
+          groups: list[str] | None = None, documents: list[str] | None = None,
+          progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
     """Without `by`: the `top` lemmas of respondent speech (lemma, count, per_10k,
     documents). With `by`: the keyness of each lemma for each group (two groups: the
     first against the second; more: each against the rest), the `top` per group by G2
@@ -129,7 +170,7 @@ def words(ws: Workspace, by: str | None = None, codes: list[str] | None = None,
 
     if top < 1:
         raise UsageError(f"--top {top}: give 1 or more")
-    counts, totals, in_docs = word_counts(ws, by, codes, where, documents)
+    counts, totals, in_docs = word_counts(ws, by, codes, where, documents, progress)
     if by is None:
         total = totals.get(ALL, 0)
         out = counts.merge(in_docs, on=["group", "lemma"]).drop(columns="group")
