@@ -199,6 +199,10 @@ def codebook_suggestions(ws: Workspace, documents: Sequence[str] | None = None
     from qualcode import datasets
     from qualcode.learn.data import with_text
 
+    if ws.settings.learn.encoder == "none":
+        raise UsageError('--source codebook needs a sentence encoder - set [learn] encoder '
+                         '= "wordllama" in qualcode.toml')
+
     docs = datasets.text_frame(ws)
     sentences = with_text(datasets.sentences(ws), docs)
     out = score_sentences(ws.codebook, sentences)

@@ -158,7 +158,12 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
         most = f"most: {best} with {counts[best]}" if best else "no codes"
         raise TrainError(f"no code has {MIN_POSITIVES} coded sentences yet ({most}) - code "
                          "more passages, then run qualcode train")
-    model, table = fit_labels(labels, rules)
+    from qualcode.learn.features import embeddings_available
+
+    encoder = ws.settings.learn.encoder
+    model, table = fit_labels(labels, rules,
+                              embeddings=encoder != "none" and embeddings_available())
+    model.card["encoder"] = encoder if model.embeddings else "none"
     add_codebook_quality(table, labels, _codebook_matrix(ws, labels, wanted))
     for row in table.to_dict("records"):
         model.card["codes"][row["code"]]["quality"]["codebook"] = {
@@ -181,6 +186,8 @@ def _codebook_matrix(ws: Workspace, labels: LabelMatrix, codes: list[str]
     from qualcode.learn.coldstart import codebook_suggestions
     from qualcode.learn.data import rule_matrix
 
+    if ws.settings.learn.encoder == "none":
+        return None
     try:
         found = codebook_suggestions(ws, sorted(set(labels.groups)))
     except UsageError:
