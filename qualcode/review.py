@@ -39,7 +39,7 @@ class ReviewStats:
 ORDERS = ("document", "uncertain")
 
 
-SOURCES = ("rules", "model", "search")
+SOURCES = ("rules", "model", "codebook", "search")
 
 
 def queue(ws: Workspace, code: str | None = None, document: str | None = None,
@@ -50,7 +50,7 @@ def queue(ws: Workspace, code: str | None = None, document: str | None = None,
     if order not in ORDERS:
         raise CodingError(f"unknown order {order!r} - use document or uncertain")
     if source is not None and source not in SOURCES:
-        raise CodingError(f"unknown source {source!r} - use rules, model or search")
+        raise CodingError(f"unknown source {source!r} - use rules, model, codebook or search")
     from qualcode.store.codings import suggestion_queue
 
     codes = None
@@ -151,6 +151,8 @@ def show(console: Console, ws: Workspace, item: dict[str, Any], n: int, total: i
              f" ({row.code_id})")
     if row.rule == "model":
         rule = f"learned model, score {row.score:.2f}"
+    elif row.rule == "codebook":
+        rule = f"codebook: close to “{row.matched}” (z {row.score:.2f})"
     elif row.rule == "search":
         rule = f"search: matched “{row.matched}”"
     elif row.rule:

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qualcode.errors import ProjectError
 
 SETTINGS_FILE = "qualcode.toml"
+
+
+class LearnSettings(BaseModel):
+    """`[learn]`: how `qualcode train` and `autocode --source codebook` see sentences."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # the sentence encoder: wordllama's static embeddings shipped in its wheel, or none
+    # (TF-IDF n-grams only; no codebook source)
+    encoder: Literal["wordllama", "none"] = "wordllama"
 
 
 class Settings(BaseModel):
@@ -29,6 +40,7 @@ class Settings(BaseModel):
     interviewer_labels: list[str] = Field(default_factory=list)
     # words left out of `qualcode words` besides spaCy's stop words of each language
     stop_words: list[str] = Field(default_factory=list)
+    learn: LearnSettings = Field(default_factory=LearnSettings)
 
 
 def load_settings(root: Path) -> Settings:

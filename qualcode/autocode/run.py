@@ -29,7 +29,7 @@ class AutocodeResult:
     documents: int = 0
     words: int = 0
     per_code: dict[str, dict[str, int]] = field(default_factory=dict)
-    source: str = "rules"  # rules | model | both
+    source: str = "rules"  # rules | model | both | codebook
     notes: list[str] = field(default_factory=list)  # e.g. the model is older than decisions
 
     def table(self) -> pd.DataFrame:
@@ -51,6 +51,9 @@ def autocode(
 ) -> AutocodeResult:
     """Apply the codebook's rules (and the learned model: `source` rules, model or both;
     default both when a model has been trained) to respondent turns; store suggestions.
+    `source="codebook"`: suggestions from the codes' descriptions and examples alone
+    (qualcode.learn.coldstart; no coding needed), which replace only earlier codebook
+    suggestions, as the other sources leave them alone.
 
     Re-running replaces only unreviewed auto suggestions; accepted and rejected ones,
     and every manual coding, stay as they are. A rejected span is not suggested again.
@@ -95,6 +98,7 @@ def autocode(
             raise UsageError(f"unknown document(s) {', '.join(missing)} - see qualcode status")
     compiled: dict[str, Any] = {}
     result = AutocodeResult(suggestions=pd.DataFrame(), source=source, notes=result_notes)
+    from_book = _codebook_frame(ws, documents, unit) if source == "codebook" else None
     frames = []
     coder = ws.coder if accept else None
     remove: list[int] = []
@@ -125,7 +129,7 @@ def autocode(
             if lang not in compiled:
                 compiled[lang] = compile_language(book, lang, ws.settings, selected)
             lr = compiled[lang]
-            if not lr.rules or source == "model":
+            if not lr.rules or source in ("model", "codebook"):
                 continue
             items = [(doc_id, s, texts[doc_id][s:e]) for doc_id in ids
                      for s, e in turns_by_doc.get(doc_id, [])]
@@ -139,7 +143,10 @@ def autocode(
             found = _with_model(ws, model, found, ids_, selected, source,
                                 {d.id: d.language for d in batch}, sentences, segmented,
                                 texts)
-        _diff(ws, batch, found, selected, result, texts, turn_of, remove, add)
+        if from_book is not None:
+            found = _book_found(from_book, ids_, selected, {d.id: d.language for d in batch})
+        _diff(ws, batch, found, selected, result, texts, turn_of, remove, add,
+              own=CODEBOOK if source == "codebook" else None)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
         result.documents += len(batch)
         result.words += sum(d.respondent_words for d in batch)
@@ -165,9 +172,11 @@ def autocode(
 
 def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str] | None,
           result: AutocodeResult, texts: dict[str, str], turn_of: dict[str, Any],
-          remove: list[int], add: list[dict[str, Any]]) -> None:
+          remove: list[int], add: list[dict[str, Any]], own: str | None = None) -> None:
     """Diff new suggestions against the stored auto codings of a batch; collect the change
-    (ids to remove, rows to add) and count it."""
+    (ids to remove, rows to add) and count it. Codebook suggestions belong to codebook
+    runs only (`own="codebook"`): other runs neither replace nor repeat them, and a
+    codebook run leaves every other suggestion as it is."""
     from qualcode.store.codings import auto_codings
 
     with ws.engine.connect() as conn:
@@ -180,7 +189,8 @@ def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str
         touched = r.proposed_start is not None
         key = (r.document_id, r.proposed_start if touched else r.start,
                r.proposed_end if touched else r.end, r.proposed_code or r.code_id)
-        if r.status == "suggested" and not touched:
+        mine = (getattr(r, "rule", None) == CODEBOOK) == (own == CODEBOOK)
+        if r.status == "suggested" and not touched and mine:
             suggested[key] = r.id
         else:
             decided.add(key)
@@ -213,7 +223,8 @@ def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str
     result.removed = len(remove)
 
 
-SOURCES = ("rules", "model", "both")
+SOURCES = ("rules", "model", "both", "codebook")
+CODEBOOK = "codebook"
 
 
 def _source(ws: Workspace, source: str | None) -> tuple[str, Any]:
@@ -221,11 +232,11 @@ def _source(ws: Workspace, source: str | None) -> tuple[str, Any]:
     from qualcode.learn.persist import load_model, read_card
 
     if source is not None and source not in SOURCES:
-        raise UsageError(f"unknown source {source!r} - use rules, model or both")
+        raise UsageError(f"unknown source {source!r} - use rules, model, both or codebook")
     has_model = read_card(ws) is not None
     if source is None:
         source = "both" if has_model else "rules"
-    if source == "rules":
+    if source in ("rules", CODEBOOK):
         return source, None
     if not has_model:
         raise UsageError(f"--source {source} needs a trained model - run qualcode train "
@@ -276,3 +287,21 @@ def _with_model(ws: Workspace, model: Any, found: list[Suggestion], documents: l
             extra.append(Suggestion(doc, int(start), int(end), code, "model", "",
                                     languages[doc], float(score)))
     return [by_key.get((s.document, s.start, s.end, s.code), s) for s in found] + extra
+
+
+def _codebook_frame(ws: Workspace, documents: list[str] | None, unit: str) -> Any:
+    """All codebook suggestions of the run (scored once over the project's sentences)."""
+    from qualcode.learn.coldstart import codebook_suggestions
+
+    if unit != "sentence":
+        raise UsageError("--source codebook suggests sentences - use --unit sentence")
+    return codebook_suggestions(ws, documents)
+
+
+def _book_found(frame: Any, documents: list[str], selected: set[str] | None,
+                languages: dict[str, str]) -> list[Suggestion]:
+    rows = frame[frame["document"].isin(documents)]
+    return [Suggestion(d, int(a), int(b), code, CODEBOOK, matched, languages[d], float(z))
+            for d, a, b, code, z, matched in rows[["document", "start", "end", "code",
+                                                    "score", "matched"]].itertuples(index=False)
+            if selected is None or code in selected]

@@ -28,8 +28,9 @@ def autocode(
     accept: Annotated[bool, typer.Option("--accept", help="Store suggestions as accepted "
                                                           "(needs a coder).")] = False,
     source: Annotated[str | None, typer.Option(
-        "--source", help="rules, model (the one qualcode train learned) or both (default: "
-                         "both when a model exists, else rules).")] = None,
+        "--source", help="rules, model (the one qualcode train learned), both (default: "
+                         "both when a model exists, else rules), or codebook: from the "
+                         "codes' descriptions and examples, no coding needed.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
@@ -67,8 +68,8 @@ def review(
                         "model is least sure about first (after qualcode train).")]
     = "document",
     source: Annotated[str | None, typer.Option(
-        "--source", help="Only suggestions from rules, model or search (qualcode search "
-                         "--code-as).")] = None,
+        "--source", help="Only suggestions from rules, model, codebook or search "
+                         "(qualcode search --code-as).")] = None,
 ) -> None:
     """Review suggestions: accept, reject, change the code, widen or narrow the span.
 

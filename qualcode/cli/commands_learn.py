@@ -55,11 +55,12 @@ def train(
     rows = [{"code": r["code"], "coded": r["positives"],
              "predicted": _short(r["status"]),
              **{s: _cell(r[f"{s}_precision"], r[f"{s}_recall"], r[f"{s}_f1"])
-                for s in ("rules", "model", "both")}}
+                for s in ("rules", "model", "both", "codebook")}}
             for r in t.to_dict("records")]
     emit(rows, fmt, None, title="Quality by grouped cross-validation (documents)",
          caption="precision/recall/F1 in percent over sentences; coded = sentences coded "
-                 "with the code; both = rules or model")
+                 "with the code; both = rules or model; codebook = autocode --source "
+                 "codebook (no training: on all coded sentences)")
 
 
 def _short(status: str) -> str:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 AUTO = "auto"
 POSITIVE, NEGATIVE, UNKNOWN = 1, 0, -1
+NOT_RULES = ("model", "codebook")  # `rule` of suggestions that did not come from a rule
 SENTENCE_COLUMNS = ["document", "start", "end", "language", "text"]
 
 
@@ -149,12 +150,16 @@ def label_matrix(sentences: pd.DataFrame, codings: pd.DataFrame,
 def rule_matrix(sentences: pd.DataFrame, codings: pd.DataFrame,
                 lineage: Callable[[str], list[str]], codes: Sequence[str]) -> np.ndarray:
     """Which sentences the auto-coder's rules flag, per code (its suggestions in any
-    status; a sub-code's suggestion counts for its ancestors). Rows follow `sentences`."""
+    status, except the learned model's and the codebook source's; a sub-code's
+    suggestion counts for its ancestors). Rows follow `sentences`."""
     codes = list(codes)
     index = {c: k for k, c in enumerate(codes)}
     out = np.zeros((len(sentences), len(codes)), dtype=bool)
     locate = _locator(sentences)
-    for r in codings[codings["coder"] == AUTO].itertuples(index=False):
+    auto = codings["coder"] == AUTO
+    if "rule" in codings:  # the other sources' suggestions are not the rules'
+        auto &= ~codings["rule"].isin(NOT_RULES)
+    for r in codings[auto].itertuples(index=False):
         rows = locate(r.document, r.start, r.end)
         for code in lineage(r.code):
             k = index.get(code)

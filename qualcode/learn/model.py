@@ -158,7 +158,16 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
         most = f"most: {best} with {counts[best]}" if best else "no codes"
         raise TrainError(f"no code has {MIN_POSITIVES} coded sentences yet ({most}) - code "
                          "more passages, then run qualcode train")
-    model, table = fit_labels(labels, rules)
+    from qualcode.learn.features import embeddings_available
+
+    encoder = ws.settings.learn.encoder
+    model, table = fit_labels(labels, rules,
+                              embeddings=encoder != "none" and embeddings_available())
+    model.card["encoder"] = encoder if model.embeddings else "none"
+    add_codebook_quality(table, labels, _codebook_matrix(ws, labels, wanted))
+    for row in table.to_dict("records"):
+        model.card["codes"][row["code"]]["quality"]["codebook"] = {
+            m: _num(row[f"codebook_{m}"]) for m in ("precision", "recall", "f1")}
     model.card.update({
         "coders": list(coders) if coders else sorted(set(dec["coder"]) - {"auto"}),
         # None: every coder, so a new coder's decisions make the model out of date too
@@ -168,6 +177,38 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
     })
     path = save_model(ws, model) if save else None
     return TrainResult(table=table, card=model.card, model=model, path=path)
+
+
+def _codebook_matrix(ws: Workspace, labels: LabelMatrix, codes: list[str]
+                     ) -> np.ndarray | None:
+    """Which labelled sentences the codebook source suggests, per code (a sub-code's
+    suggestion counts for its ancestors); None when the codebook has no texts."""
+    from qualcode.learn.coldstart import codebook_suggestions
+    from qualcode.learn.data import rule_matrix
+
+    if ws.settings.learn.encoder == "none":
+        return None
+    try:
+        found = codebook_suggestions(ws, sorted(set(labels.groups)))
+    except UsageError:
+        return None
+    return rule_matrix(labels.sentences, found.assign(coder="auto"), ws.codebook.lineage,
+                       codes)
+
+
+def add_codebook_quality(table: pd.DataFrame, labels: LabelMatrix,
+                         predicted: np.ndarray | None) -> None:
+    """codebook_precision / _recall / _f1 columns (NaN without codebook predictions):
+    the cold start needs no training, so its figures are on all labelled sentences."""
+    from qualcode.learn.evaluate import prf
+
+    for m in ("precision", "recall", "f1"):
+        table[f"codebook_{m}"] = math.nan
+    if predicted is None:
+        return
+    for j in range(len(labels.codes)):
+        p, r, f = prf(labels.y[:, j], predicted[:, j])
+        table.loc[j, ["codebook_precision", "codebook_recall", "codebook_f1"]] = [p, r, f]
 
 
 def _card(labels: LabelMatrix, table: pd.DataFrame, model: TrainedModel, settings: Settings,

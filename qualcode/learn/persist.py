@@ -118,6 +118,15 @@ def load_model(ws: Workspace) -> TrainedModel:
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
         raise TrainError(f"{path} does not match its card - run qualcode train again")
+    from qualcode.learn.features import embeddings_available
+
+    wanted = ws.settings.learn.encoder
+    if wanted == "wordllama" and not embeddings_available():
+        wanted = "none"  # train falls back to TF-IDF alone, and records it
+    if card_encoder(card) != wanted:
+        raise TrainError(f"the model was trained with encoder {card_encoder(card)} but "
+                         f"qualcode.toml sets [learn] encoder = \"{wanted}\" - run qualcode "
+                         "train again")
     with np.load(io.BytesIO(data), allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     feat = json.loads(str(arrays["featurizer"]))
@@ -133,6 +142,14 @@ def load_model(ws: Workspace) -> TrainedModel:
                         thresholds=arrays["thresholds"],
                         thresholds_both=arrays["thresholds_both"],
                         embeddings=bool(arrays["embeddings"]), card=card)
+
+
+def card_encoder(card: dict[str, Any]) -> str:
+    """The encoder a model was trained with (cards before the setting: from its
+    features)."""
+    if card.get("encoder"):
+        return str(card["encoder"])
+    return "wordllama" if (card.get("features") or {}).get("embeddings") else "none"
 
 
 def model_status(ws: Workspace, latest_decision: str | None = None) -> dict[str, Any]:

@@ -293,7 +293,7 @@ def auto_codings(conn: Connection, documents: list[str], codes: set[str] | None
     """The auto-coder's codings of these documents: id, document, span, code, status and
     the span and code it proposed (when a person has widened, narrowed or recoded it)."""
     q = select(c.id, c.document_id, c.start, c.end, c.code_id, c.status, c.proposed_start,
-               c.proposed_end, c.proposed_code).where(
+               c.proposed_end, c.proposed_code, c.rule).where(
         c.document_id.in_(documents), c.origin == "auto", not_search())
     if codes is not None:
         q = q.where(or_(c.code_id.in_(codes), c.proposed_code.in_(codes)))
@@ -449,14 +449,15 @@ def latest_decision(conn: Connection, coders: list[str] | None = None) -> str | 
 def suggestion_queue(conn: Connection, codes: list[str] | None = None,
                      document: str | None = None, source: str | None = None) -> list[int]:
     """Ids of the suggestions still to decide, in document order; `source`: only those
-    of the rules, the learned model or a search."""
+    of the rules, the learned model, the codebook (`autocode --source codebook`) or a
+    search."""
     q = select(c.id).where(c.status == "suggested", c.anchor != "orphaned")
     if source == "search":
         q = q.where(c.source.like(f"{SEARCH_SOURCE}%"))
-    elif source == "model":
-        q = q.where(c.rule == "model", not_search())
+    elif source in ("model", "codebook"):
+        q = q.where(c.rule == source, not_search())
     elif source == "rules":
-        q = q.where(or_(c.rule.is_(None), c.rule != "model"), not_search())
+        q = q.where(or_(c.rule.is_(None), c.rule.not_in(["model", "codebook"])), not_search())
     if codes:
         q = q.where(c.code_id.in_(codes))
     if document:
