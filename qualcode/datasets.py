@@ -86,6 +86,57 @@ def codings(ws: Workspace, codes: list[str] | None = None, coders: list[str] | N
     return df[CODING_COLUMNS]
 
 
+def timelines(ws: Workspace, documents: list[str] | None = None) -> dict[str, Any]:
+    """document -> its Timeline (the timed turns, or the subtitle cues), for documents
+    with any time."""
+    from qualcode.store.documents import cue_rows, timed_turns
+    from qualcode.timeline import timeline
+
+    with ws.engine.connect() as conn:
+        turns = timed_turns(conn, documents)
+        cues = cue_rows(conn, documents)
+    by_turns: dict[str, list] = {}
+    for r in turns:
+        if r.start_time is not None:
+            by_turns.setdefault(r.document_id, []).append((r.start, r.end, r.start_time,
+                                                           r.end_time))
+    by_cues: dict[str, list] = {}
+    for r in cues:
+        by_cues.setdefault(r.document_id, []).append((r.start, r.end, r.start_time,
+                                                      r.end_time))
+    return {doc: timeline(by_turns.get(doc, []), by_cues.get(doc, []))
+            for doc in set(by_turns) | set(by_cues)}
+
+
+TIME_COLUMNS = ["start_time", "end_time", "approximate"]
+
+
+def with_times(ws: Workspace, df: pd.DataFrame) -> pd.DataFrame:
+    """`df` (rows with document, start, end) with start_time and end_time in seconds
+    (empty where the transcript has no times) and approximate (True where a time was
+    placed by characters inside a turn or cue, or snapped to the nearest timed one)."""
+    import pandas as pd
+
+    docs = sorted(set(df["document"])) if len(df) else []
+    lines = timelines(ws, docs) if docs else {}
+    starts, ends, approx = [], [], []
+    for doc, a, b in zip(df["document"], df["start"], df["end"], strict=True):
+        line = lines.get(doc)
+        if line is None:
+            starts.append(None)
+            ends.append(None)
+            approx.append(None)
+            continue
+        r = line.range(int(a), int(b))
+        starts.append(r.start_time)
+        ends.append(r.end_time)
+        approx.append(r.approximate if r.start_time is not None or r.end_time is not None
+                      else None)
+    return df.assign(start_time=pd.array(starts, dtype="Float64"),
+                     end_time=pd.array(ends, dtype="Float64"),
+                     approximate=pd.array(approx, dtype="boolean"))
+
+
 def check_values(ws: Workspace, codes: list[str] | None = None,
                  coders: list[str] | None = None, origins: list[str] | None = None,
                  statuses: list[str] | None = None, documents: list[str] | None = None

@@ -318,6 +318,7 @@ class Project:
                                statuses=_statuses(include_suggestions), coders=coders,
                                include_orphaned=False)
         texts = datasets.texts(self.workspace, sorted(set(codings.document)))
+        codings = datasets.with_times(self.workspace, codings)
         return excerpts(codings, datasets.respondents(self.workspace), texts, code, where=where,
                         context=context, codebook=book, rollup=rollup)
 
