@@ -108,6 +108,36 @@ def timelines(ws: Workspace, documents: list[str] | None = None) -> dict[str, An
             for doc in set(by_turns) | set(by_cues)}
 
 
+def recording(ws: Workspace, document: str) -> dict[str, Any] | None:
+    """The recording a document names (None: it names none): path (relative to
+    interviews/), kind, mime, duration, file (the resolved Path, None unless playable)
+    and state: ok | missing | changed (other size than at import) | outside (not inside
+    interviews/), with a one-line note when not ok."""
+    from qualcode.media import MediaPathError, mime_type, resolve_media
+    from qualcode.store.media import media_rows
+
+    with ws.engine.connect() as conn:
+        m = media_rows(conn, [document]).get(document)
+    if m is None:
+        return None
+    out: dict[str, Any] = {"path": m.path, "kind": m.kind, "mime": mime_type(m.path),
+                           "duration": m.duration, "file": None, "state": "ok", "note": None}
+    where = f"interviews/{m.path}"
+    try:
+        path = resolve_media(ws.interviews_dir, m.path)
+    except MediaPathError as exc:
+        return {**out, "state": "outside", "note": f"the recording {m.path!r} {exc}"}
+    if not path.is_file():
+        return {**out, "state": "missing",
+                "note": f"the recording {where} is missing (moved or renamed?) - put it back, "
+                        "or fix media: in the transcript's front matter"}
+    out["file"] = path
+    if m.size is not None and path.stat().st_size != m.size:
+        out.update(state="changed", note=f"the recording {where} changed since import - "
+                                         "check it is the right file, then run qualcode import")
+    return out
+
+
 TIME_COLUMNS = ["start_time", "end_time", "approximate"]
 
 
