@@ -183,3 +183,16 @@ def test_documents_without_times_have_empty_times(project_dir: Path, cli):
     header = out[0].split(",")
     row = dict(zip(header, out[1].split(","), strict=False))
     assert row["start_time"] == row["end_time"] == row["approximate"] == ""
+
+
+def test_the_report_shows_times_beside_excerpts(stamped: Path, tmp_path: Path):
+    proj = open_project(stamped, coder="ana")
+    proj.import_interviews()
+    proj.code("NE-07", "trust", turn=1)
+    proj.code("NE-07", "coup", quote="whom to trust")
+    out = proj.report(tmp_path / "r.html")
+    html = Path(out).read_text(encoding="utf-8")
+    assert '<span class="time">0:04–0:20</span>' in html
+    # inside the turn: placed by characters, marked approximate
+    assert '<span class="time">≈ 0:1' in html
+    proj.close()
