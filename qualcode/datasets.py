@@ -87,6 +87,87 @@ def codings(ws: Workspace, codes: list[str] | None = None, coders: list[str] | N
     return df[CODING_COLUMNS]
 
 
+def timelines(ws: Workspace, documents: list[str] | None = None) -> dict[str, Any]:
+    """document -> its Timeline (the timed turns, or the subtitle cues), for documents
+    with any time."""
+    from qualcode.store.documents import cue_rows, timed_turns
+    from qualcode.timeline import timeline
+
+    with ws.engine.connect() as conn:
+        turns = timed_turns(conn, documents)
+        cues = cue_rows(conn, documents)
+    by_turns: dict[str, list] = {}
+    for r in turns:
+        if r.start_time is not None:
+            by_turns.setdefault(r.document_id, []).append((r.start, r.end, r.start_time,
+                                                           r.end_time))
+    by_cues: dict[str, list] = {}
+    for r in cues:
+        by_cues.setdefault(r.document_id, []).append((r.start, r.end, r.start_time,
+                                                      r.end_time))
+    return {doc: timeline(by_turns.get(doc, []), by_cues.get(doc, []))
+            for doc in set(by_turns) | set(by_cues)}
+
+
+def recording(ws: Workspace, document: str) -> dict[str, Any] | None:
+    """The recording a document names (None: it names none): path (relative to
+    interviews/), kind, mime, duration, file (the resolved Path, None unless playable)
+    and state: ok | missing | changed (other size than at import) | outside (not inside
+    interviews/), with a one-line note when not ok."""
+    from qualcode.media import MediaPathError, mime_type, resolve_media
+    from qualcode.store.media import media_rows
+
+    with ws.engine.connect() as conn:
+        m = media_rows(conn, [document]).get(document)
+    if m is None:
+        return None
+    out: dict[str, Any] = {"path": m.path, "kind": m.kind, "mime": mime_type(m.path),
+                           "duration": m.duration, "file": None, "state": "ok", "note": None}
+    where = f"interviews/{m.path}"
+    try:
+        path = resolve_media(ws.interviews_dir, m.path)
+    except MediaPathError as exc:
+        return {**out, "state": "outside", "note": f"the recording {m.path!r} {exc}"}
+    if not path.is_file():
+        return {**out, "state": "missing",
+                "note": f"the recording {where} is missing (moved or renamed?) - put it back, "
+                        "or fix media: in the transcript's front matter"}
+    out["file"] = path
+    if m.size is not None and path.stat().st_size != m.size:
+        out.update(state="changed", note=f"the recording {where} changed since import - "
+                                         "check it is the right file, then run qualcode import")
+    return out
+
+
+TIME_COLUMNS = ["start_time", "end_time", "approximate"]
+
+
+def with_times(ws: Workspace, df: pd.DataFrame) -> pd.DataFrame:
+    """`df` (rows with document, start, end) with start_time and end_time in seconds
+    (empty where the transcript has no times) and approximate (True where a time was
+    placed by characters inside a turn or cue, or snapped to the nearest timed one)."""
+    import pandas as pd
+
+    docs = sorted(set(df["document"])) if len(df) else []
+    lines = timelines(ws, docs) if docs else {}
+    starts, ends, approx = [], [], []
+    for doc, a, b in zip(df["document"], df["start"], df["end"], strict=True):
+        line = lines.get(doc)
+        if line is None:
+            starts.append(None)
+            ends.append(None)
+            approx.append(None)
+            continue
+        r = line.range(int(a), int(b))
+        starts.append(r.start_time)
+        ends.append(r.end_time)
+        approx.append(r.approximate if r.start_time is not None or r.end_time is not None
+                      else None)
+    return df.assign(start_time=pd.array(starts, dtype="Float64"),
+                     end_time=pd.array(ends, dtype="Float64"),
+                     approximate=pd.array(approx, dtype="boolean"))
+
+
 def check_values(ws: Workspace, codes: list[str] | None = None,
                  coders: list[str] | None = None, origins: list[str] | None = None,
                  statuses: list[str] | None = None, documents: list[str] | None = None

@@ -36,7 +36,8 @@ def codings_frame(ws: Workspace, codes: list[str] | None = None,
     """`datasets.codings`, pseudonymised on request (`qualcode export codings`)."""
     from qualcode import datasets
 
-    df = datasets.codings(ws, codes, coders, origins, statuses, documents, include_orphaned)
+    df = datasets.with_times(ws, datasets.codings(ws, codes, coders, origins, statuses,
+                                                  documents, include_orphaned))
     return pseudonymize_frame(ws, df) if pseudonymize else df
 
 

@@ -153,6 +153,7 @@ def import_project(
     by_path = {r.path: r for r in existing.values()}
     seen_ids: dict[str, str] = {}
     pending: list[tuple[Transcript, str, Any]] = []
+    media_todo: list[tuple[str, Path, str, str | None]] = []
     total = len(files)
     for n, path in enumerate(files, 1):
         rel = path.resolve().relative_to(ws.root).as_posix()
@@ -163,6 +164,7 @@ def import_project(
         if old is not None and old.file_hash == fhash:
             report.unchanged.append(old.id)
             seen_ids[old.id] = rel
+            media_todo.append((old.id, path, rel, _KEEP))
             continue
         try:
             tr = read_transcript(path, settings.language, settings.interviewer_labels, rel)
@@ -181,11 +183,13 @@ def import_project(
             continue
         seen_ids[tr.id] = rel
         pending.append((tr, fhash, prev))
+        media_todo.append((tr.id, path, rel, tr.media))
         if len(pending) >= BATCH:
             _write(ws, pending, report)
             pending = []
     if pending:
         _write(ws, pending, report)
+    sync_media(ws, media_todo, report)
     if not paths:
         report.missing = sorted(i for i, r in existing.items()
                                 if i not in seen_ids and not r.path.startswith(REFI_PATH)
@@ -209,7 +213,7 @@ def _write(ws: Workspace, batch: list[tuple[Transcript, str, Any]],
     from qualcode.store.memos import now
 
     stamp = now()
-    items = [(*transcript_rows(tr, fhash, stamp), prev is not None)
+    items = [(*transcript_rows(tr, fhash, stamp), prev is not None, cue_rows(tr))
              for tr, fhash, prev in batch]
     with ws.engine.begin() as conn:
         counts = save_documents(conn, items, ws.coder)
@@ -232,10 +236,85 @@ def transcript_rows(tr: Transcript, fhash: str, stamp: datetime
                words=len(_WORD.findall(tr.text)), respondent_words=resp_words,
                imported_at=stamp)
     turns = [dict(idx=x.index, speaker=x.speaker, case_id=x.case_id, role=x.role,
-                  start=x.start, end=x.end, timestamp=x.timestamp) for x in tr.turns]
+                  start=x.start, end=x.end, timestamp=x.timestamp, start_time=x.start_time,
+                  end_time=x.end_time) for x in tr.turns]
     speakers = [dict(label=s.label, case_id=s.case_id, role=s.role, attributes=s.attributes,
                      words=words.get(s.label, 0)) for s in tr.speakers]
     return row, turns, speakers
+
+
+def cue_rows(tr: Transcript) -> list[dict[str, Any]]:
+    """A transcript's subtitle cues as the store's cue rows."""
+    return [dict(idx=i, start=c.start, end=c.end, start_time=c.start_time,
+                 end_time=c.end_time) for i, c in enumerate(tr.cues)]
+
+
+_KEEP = "\0keep"  # an unchanged transcript: keep the recording it named
+
+
+def sync_media(ws: Workspace, todo: list[tuple[str, Path, str, str | None]],
+               report: ImportReport) -> None:
+    """Record the recording each imported transcript names (`media:` in the front matter,
+    else a media file of the same stem beside a .vtt/.srt): where it is, its size, hash
+    and duration; never the file itself. A recording that is not there is recorded
+    (status then says it is missing) with a warning; one outside interviews/ is refused
+    with a warning."""
+    from qualcode.media import (
+        MediaPathError,
+        beside,
+        clean_ref,
+        media_facts,
+        media_kind,
+        resolve_media,
+    )
+    from qualcode.store.media import media_rows, save_media, set_last_turn_end
+    from qualcode.store.memos import now
+
+    if not todo:
+        return
+    base = ws.interviews_dir
+    with ws.engine.connect() as conn:
+        stored = media_rows(conn, [doc for doc, *_ in todo])
+    subtitles = {".vtt", ".srt"}
+    with ws.engine.begin() as conn:
+        for doc, path, rel, ref in todo:
+            old = stored.get(doc)
+            if ref == _KEEP:
+                ref = old.path if old is not None else None
+            if ref is None and path.suffix.lower() in subtitles:
+                name = beside(path)
+                if name is not None:
+                    folder = path.resolve().parent
+                    ref = (folder / name).relative_to(base.resolve()).as_posix() \
+                        if folder.is_relative_to(base.resolve()) else None
+            if ref is None:
+                save_media(conn, doc, None)
+                continue
+            try:
+                ref = clean_ref(ref)
+                target = resolve_media(base, ref)
+            except MediaPathError as exc:
+                report.warnings.append(f"{rel}: media {ref!r} {exc} - not linked")
+                save_media(conn, doc, None)
+                continue
+            row: dict[str, Any] = dict(path=ref, kind=media_kind(ref), size=None, mtime=None,
+                                       sha256=None, duration=None, checked_at=now())
+            if not target.is_file():
+                report.warnings.append(f"{rel}: media interviews/{ref} not found - put the "
+                                       "recording there (qualcode status reminds you)")
+            else:
+                st = target.stat()
+                if old is not None and old.path == ref and old.size == st.st_size \
+                        and old.mtime == st.st_mtime and old.sha256:
+                    row.update(size=old.size, mtime=old.mtime, sha256=old.sha256,
+                               duration=old.duration)
+                else:
+                    facts = media_facts(target)
+                    row.update(size=facts.size, mtime=facts.mtime, sha256=facts.sha256,
+                               duration=facts.duration)
+            save_media(conn, doc, row)
+            if row["duration"] is not None:
+                set_last_turn_end(conn, doc, row["duration"])
 
 
 def import_coder_csvs(ws: Workspace, report: ImportReport) -> dict[str, int]:

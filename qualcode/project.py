@@ -197,6 +197,12 @@ class Project:
 
         return documents_frame(self.workspace, pseudonymize=pseudonymize, documents=documents)
 
+    def recording(self, document: str) -> dict[str, Any] | None:
+        """The recording a document names, and whether it is there (see `qualcode status`)."""
+        from qualcode import datasets
+
+        return datasets.recording(self.workspace, document)
+
     def codings(self, codes: list[str] | None = None, coders: list[str] | None = None,
                 origins: list[str] | None = None, statuses: list[str] | None = None,
                 documents: list[str] | None = None, include_orphaned: bool = True,
@@ -318,6 +324,7 @@ class Project:
                                statuses=_statuses(include_suggestions), coders=coders,
                                include_orphaned=False)
         texts = datasets.texts(self.workspace, sorted(set(codings.document)))
+        codings = datasets.with_times(self.workspace, codings)
         return excerpts(codings, datasets.respondents(self.workspace), texts, code, where=where,
                         context=context, codebook=book, rollup=rollup)
 

@@ -29,6 +29,9 @@ def project_status(ws: Workspace) -> dict[str, Any]:
         by = codings.status_counts(conn)
         flagged = codings.flagged(conn)
         stored = documents.stored_files(conn)
+        from qualcode.store.media import media_rows
+
+        recordings = media_rows(conn)
     new, changed = [], []
     on_disk = set()
     for path in transcript_files(ws.interviews_dir):
@@ -54,8 +57,36 @@ def project_status(ws: Workspace) -> dict[str, Any]:
         "missing_files": missing,
         # codings on ids the YAML no longer has (with the rename to run, when one matches)
         "lost_codes": lost,
+        # one line per recording that is missing, changed or out of bounds
+        "media": media_problems(ws, recordings),
         "model": model["message"] if model else "none - qualcode train learns one",
     }
+
+
+def media_problems(ws: Workspace, recordings: dict[str, Any]) -> list[str]:
+    """One line per recording a transcript names that is not as imported."""
+    from qualcode.media import MediaPathError, file_hash, resolve_media
+
+    out = []
+    for doc, m in sorted(recordings.items()):
+        where = f"interviews/{m.path}"
+        try:
+            path = resolve_media(ws.interviews_dir, m.path)
+        except MediaPathError as exc:
+            out.append(f"{doc}: media {m.path!r} {exc} - fix media: in its front matter")
+            continue
+        if not path.is_file():
+            out.append(f"{doc}: recording {where} is missing - put it back, or fix media: "
+                       "in the transcript's front matter")
+        elif m.size is None:
+            out.append(f"{doc}: recording {where} is there now - run qualcode import to "
+                       "link it")
+        else:
+            st = path.stat()
+            if st.st_size != m.size or (st.st_mtime != m.mtime and file_hash(path) != m.sha256):
+                out.append(f"{doc}: recording {where} changed since import - check it is "
+                           "the right file, then run qualcode import")
+    return out
 
 
 def _display_url(url: str, root: Any) -> str:

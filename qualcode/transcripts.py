@@ -22,7 +22,7 @@ DEFAULT_INTERVIEWER_LABELS = ("Interviewer", "Intervieweur", "Enquêteur", "Q", 
 DEFAULT_RESPONDENT_LABELS = (
     "Respondent", "Participant", "Interviewee", "Répondant", "Enquêté", "R", "P", "A",
 )
-RESERVED_KEYS = {"id", "respondent", "language", "interviewer", "speakers"}
+RESERVED_KEYS = {"id", "respondent", "language", "interviewer", "speakers", "media"}
 TEXT_SUFFIXES = {".md", ".txt", ".markdown"}
 TRANSCRIPT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".vtt", ".srt"}
 
@@ -47,6 +47,17 @@ class Turn(BaseModel):
     start: int
     end: int
     timestamp: str | None = None
+    start_time: float | None = None  # seconds into the recording, where known
+    end_time: float | None = None
+
+
+class Cue(BaseModel):
+    """One subtitle cue: its span of the stored text and its times (seconds)."""
+
+    start: int
+    end: int
+    start_time: float
+    end_time: float
 
 
 class Speaker(BaseModel):
@@ -69,6 +80,8 @@ class Transcript(BaseModel):
     turns: list[Turn]
     encoding: str = "utf-8"
     warnings: list[str] = Field(default_factory=list)
+    media: str | None = None  # the recording the front matter names (`media:`)
+    cues: list[Cue] = Field(default_factory=list)
 
 
 def read_transcript(
@@ -90,6 +103,7 @@ def read_transcript(
             ".vtt or .srt"
         )
     labels: set[str] = set()
+    cues: list[tuple[int, int, float, float]] = []
     if suffix in TEXT_SUFFIXES:
         decoded = decode_bytes(data, name)
         text, encoding = decoded.text, decoded.encoding
@@ -97,7 +111,7 @@ def read_transcript(
     else:
         from qualcode.converters import converted_text
 
-        text, encoding, warnings, labels = converted_text(path, name, data)
+        text, encoding, warnings, labels, cues = converted_text(path, name, data)
     return parse_transcript(
         text,
         stem=path.stem,
@@ -107,6 +121,7 @@ def read_transcript(
         encoding=encoding,
         warnings=warnings,
         known_labels=labels,
+        cues=cues,
     )
 
 
@@ -221,9 +236,11 @@ def parse_transcript(
     encoding: str = "utf-8",
     warnings: list[str] | None = None,
     known_labels: set[str] | None = None,
+    cues: list[tuple[int, int, float, float]] | None = None,
 ) -> Transcript:
     """Parse normalised transcript text (front matter + body) into a Transcript.
-    `known_labels` are speaker labels the file's format already identified."""
+    `known_labels` are speaker labels the file's format already identified; `cues`
+    the (start, end, start_time, end_time) of subtitle cues in the body."""
     meta, body = split_front_matter(text, name)
     if not body.strip():
         raise EmptyTranscriptError(
@@ -250,6 +267,13 @@ def parse_transcript(
     speakers = _speakers(raw_speakers, name)
     turns, speaker_list = _turns(body, interviewer_set, speakers, respondent,
                                  known_labels or set())
+    media = meta.get("media")
+    if media is not None and not isinstance(media, str):
+        raise TranscriptError(f"{name}: 'media' must be one file name, relative to "
+                              "interviews/ (media: NE-07.m4a)")
+    cue_rows = [Cue(start=a, end=b, start_time=t0, end_time=t1)
+                for a, b, t0, t1 in (cues or [])]
+    _time_turns(turns, cue_rows)
     return Transcript(
         id=doc_id,
         path=name,
@@ -261,7 +285,26 @@ def parse_transcript(
         turns=turns,
         encoding=encoding,
         warnings=warnings or [],
+        media=media,
+        cues=cue_rows,
     )
+
+
+def _time_turns(turns: list[Turn], cues: list[Cue]) -> None:
+    """Start and end times of the turns: from the cues they hold (subtitles), else from
+    their `[00:12:31]` stamps, each ending where the next timed turn starts."""
+    from qualcode.timeline import parse_clock, turn_end_times
+
+    if cues:
+        for turn in turns:
+            inside = [c for c in cues if c.start >= turn.start and c.end <= turn.end]
+            if inside:
+                turn.start_time = min(c.start_time for c in inside)
+                turn.end_time = max(c.end_time for c in inside)
+        return
+    starts = [parse_clock(t.timestamp) for t in turns]
+    for turn, s, e in zip(turns, starts, turn_end_times(starts, None), strict=True):
+        turn.start_time, turn.end_time = s, e
 
 
 def _speakers(raw: Any, name: str) -> dict[str, Speaker] | None:

@@ -126,6 +126,9 @@ def test_a_version_3_team_store_is_upgraded_and_keeps_memo_history(tmp_path: Pat
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE memo_versions"))
         conn.execute(text("DROP TABLE memo_links"))
+        conn.execute(text("DROP TABLE cues"))
+        conn.execute(text("DROP TABLE media"))
+        conn.execute(text("ALTER TABLE turns DROP COLUMN start_time, DROP COLUMN end_time"))
         for col in ("edited_at", "edited_by"):
             conn.execute(text(f"ALTER TABLE memos DROP COLUMN {col}"))
         conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
@@ -135,7 +138,7 @@ def test_a_version_3_team_store_is_upgraded_and_keeps_memo_history(tmp_path: Pat
         assert {"memo_versions", "memo_links"} <= set(inspect(conn).get_table_names())
         version = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")
                                ).scalar_one()
-    assert version == "4"
+    assert version == "5"
     proj.memo_edit(first, "after the upgrade")
     second = proj.memo("project", None, "journal entry", links=[str(first), f"coding:{cid}"])
     hist = proj.memos(history=True)
@@ -144,4 +147,48 @@ def test_a_version_3_team_store_is_upgraded_and_keeps_memo_history(tmp_path: Pat
     proj.uncode(cid)
     links = proj.memo_show(second)["link_details"]
     assert links[1]["about"].startswith(f"coding #{cid} (trust_gap, NE-01 ")
+    proj.close()
+
+
+def test_a_version_4_team_store_gets_turn_times_and_recordings(tmp_path: Path, pg_url: str):
+    """Schema 5 on PostgreSQL: turn times filled from the stamps, the `media:` attribute
+    moved to the recording table, read by the next import; coding times exported."""
+    from sqlalchemy import text
+
+    from qualcode.store.engine import make_engine
+
+    from .conftest import write
+    from .media_support import STAMPED, write_wav
+
+    root = tmp_path / "study"
+    write(root / "qualcode.toml", 'name = "s"\nlanguage = "en"\n')
+    write(root / "codebook" / "c.yaml", "codebook: c\nversion: 1\ncodes:\n  - id: trust\n"
+                                        "    name: Trust\n")
+    write(root / "interviews" / "NE-07.md", STAMPED)
+    proj = open_project(root, db=pg_url, coder="ana")
+    proj.import_interviews()
+    cid = proj.code("NE-07", "trust", turn=1)
+    proj.close()
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE cues"))
+        conn.execute(text("DROP TABLE media"))
+        conn.execute(text("ALTER TABLE turns DROP COLUMN start_time, DROP COLUMN end_time"))
+        conn.execute(text("""UPDATE documents SET attributes = '{"media": "NE-07.wav"}'"""))
+        conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
+    engine.dispose()
+    write_wav(root / "interviews" / "NE-07.wav", 30)
+    proj = open_project(root, db=pg_url, coder="ana")
+    proj.import_interviews()
+    from qualcode.export import codings_frame
+    from qualcode.store.media import media_rows
+
+    row = codings_frame(proj.workspace).set_index("id").loc[cid]
+    assert (row.start_time, row.end_time, bool(row.approximate)) == (4.0, 20.0, False)
+    with proj.engine.connect() as conn:
+        m = media_rows(conn)["NE-07"]
+        version = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")
+                               ).scalar_one()
+    assert (version, m.path, m.duration) == ("5", "NE-07.wav", 30.0)
+    assert proj.status()["media"] == []
     proj.close()

@@ -32,6 +32,7 @@ def _make_v1(path: Path) -> None:
         finally:
             for table in plain:
                 table.dialect_options["sqlite"]["autoincrement"] = True
+        _drop_v5(conn)
         conn.execute(text("DROP TABLE events"))
         conn.execute(text("DROP TABLE memo_versions"))
         conn.execute(text("DROP TABLE memo_links"))
@@ -88,6 +89,7 @@ def _make_v3(path: Path) -> None:
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         t.metadata.create_all(conn)
+        _drop_v5(conn)
         conn.execute(text("DROP TABLE memo_versions"))
         conn.execute(text("DROP TABLE memo_links"))
         for col in ("edited_at", "edited_by"):
@@ -106,7 +108,7 @@ def test_upgrade_from_version_3_keeps_memos_and_adds_history(project_dir: Path):
     _make_v3(db)
     proj = open_project(project_dir, coder="ana")
     with proj.engine.connect() as conn:
-        assert schema_version(conn) == CURRENT_VERSION == 4
+        assert schema_version(conn) == CURRENT_VERSION
         assert inspect(conn).has_table("memo_versions")
         assert inspect(conn).has_table("memo_links")
     memos = proj.memos()
@@ -119,6 +121,54 @@ def test_upgrade_from_version_3_keeps_memos_and_adds_history(project_dir: Path):
     assert hist[["version", "current", "memo"]].values.tolist() == [
         [1, False, "first thought"], [2, True, "second thought"]]
     assert str(hist.at[0, "at"]).startswith("2023-01-01 10:00:00")
+
+
+def _drop_v5(conn) -> None:  # noqa: ANN001
+    """Take away what version 5 added: turn times, cues, media."""
+    conn.execute(text("DROP TABLE cues"))
+    conn.execute(text("DROP TABLE media"))
+    for col in ("start_time", "end_time"):
+        conn.execute(text(f"ALTER TABLE turns DROP COLUMN {col}"))
+
+
+def test_upgrade_from_version_4_times_the_turns_and_links_the_recording(project_dir: Path):
+    from qualcode.store.documents import timed_turns
+    from qualcode.store.media import media_rows
+
+    from .conftest import write
+    from .media_support import STAMPED, write_wav
+
+    write(project_dir / "interviews" / "NE-07.md", STAMPED)
+    proj = open_project(project_dir, coder="ana")
+    proj.import_interviews()
+    cid = proj.code("NE-07", "trust", turn=1)
+    proj.close()
+    db = project_dir / ".qualcode" / "qualcode.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:  # as version 4 stored it: media: was an attribute
+        _drop_v5(conn)
+        conn.execute(text("UPDATE documents SET attributes = "
+                          "'{\"media\": \"NE-07.wav\", \"language\": \"en\"}'"))
+        conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
+    engine.dispose()
+    write_wav(project_dir / "interviews" / "NE-07.wav", 30)
+    proj = open_project(project_dir, coder="ana")
+    with proj.engine.connect() as conn:
+        assert schema_version(conn) == CURRENT_VERSION == 5
+        assert [(r.start_time, r.end_time) for r in timed_turns(conn)] == [
+            (0.0, 4.0), (4.0, 20.0), (20.0, 24.0), (24.0, None)]
+        assert media_rows(conn)["NE-07"].path == "NE-07.wav"
+    assert "media" not in proj.documents().columns
+    assert proj.codings().id.tolist() == [cid]
+    # the next import reads the recording (its size, hash and length), the file unchanged
+    report = proj.import_interviews()
+    assert report.unchanged == ["NE-07"]
+    with proj.engine.connect() as conn:
+        m = media_rows(conn)["NE-07"]
+        assert (m.size, m.duration) == ((project_dir / "interviews" / "NE-07.wav"
+                                          ).stat().st_size, 30.0)
+        assert [r.end_time for r in timed_turns(conn)][-1] == 30.0
+    proj.close()
 
 
 def test_newer_store_is_refused(tmp_path: Path):

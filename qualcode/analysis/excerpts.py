@@ -27,7 +27,8 @@ def excerpts(
     rollup: bool = True,
 ) -> Excerpts:
     """Passages coded with `code` (and its sub-codes with rollup): document, case, speaker,
-    attributes, coded code, coder, origin, status, start, end, before, text, after.
+    attributes, coded code, coder, origin, status, start, end, start_time, end_time,
+    approximate (when `codings` has those), before, text, after.
     A coding field whose name is also a respondent attribute (a study with an `origin`
     attribute) is renamed coding_<name>; filters apply to the attribute.
 
@@ -59,6 +60,9 @@ def excerpts(
     rows = rows.assign(before=before, after=after)
     fields = [clash.get(c, c) for c in ("code", "coder", "origin", "status", "rule", "score",
                                          "start", "end")]
+    # times in the recording, where the codings carry them (datasets.with_times)
+    fields += [clash.get(c, c) for c in ("start_time", "end_time", "approximate")
+               if c in rows.columns]
     cols = ["id", "document", "case", "speaker", *attrs, *fields, "before",
             clash.get("text", "text"), "after"]
     out = rows.reindex(columns=cols).reset_index(drop=True)

@@ -108,6 +108,8 @@ def status(ctx: typer.Context, fmt: FormatOpt = Format.table, output: OutputOpt 
             rows.append({"what": key.replace("_", " "), "value": ", ".join(st[key])})
     for lost in st["lost_codes"]:
         rows.append({"what": "on a code no longer in the codebook", "value": lost})
+    for line in st["media"]:
+        rows.append({"what": "recording", "value": line})
     flagged = [f for f in st["flagged"] if f["anchor"] == "changed"]
     orphaned = [f for f in st["flagged"] if f["anchor"] == "orphaned"]
     for label, items in (("flagged codings (text changed)", flagged),

@@ -247,6 +247,29 @@ def _pick(rows: pd.DataFrame, k: int) -> pd.DataFrame:
         ["document", "start"], kind="stable")
 
 
+def clock(seconds: float) -> str:
+    """Seconds as m:ss or h:mm:ss (as the player shows them)."""
+    s = int(seconds)
+    h, m, sec = s // 3600, (s % 3600) // 60, s % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def excerpt_time(r: dict) -> str:
+    """An excerpt's place in the recording ("" when its transcript has no times); "≈"
+    marks a time placed by characters inside a turn."""
+    import pandas as pd
+
+    def known(v: object) -> bool:
+        return v is not None and not pd.isna(v)
+
+    t0, t1 = r.get("start_time"), r.get("end_time")
+    if not known(t0):
+        return ""
+    span = clock(float(t0)) + (f"–{clock(float(t1))}" if known(t1) else "")
+    approx = r.get("approximate")
+    return f"≈ {span}" if known(approx) and bool(approx) else span
+
+
 def excerpts_section(ctx: Context) -> Section:
     """For each theme, a few passages per group of the first grouping attribute(s)."""
     from qualcode.export import pseudonymize_frame
@@ -292,7 +315,7 @@ def excerpts_section(ctx: Context) -> Section:
                 items.append(Excerpt(text, str(r.get("speaker") or ""), str(r["document"]),
                                      attrs, book[code].name if code in book else code,
                                      (book[code].color if code in book else None) or "#999",
-                                     str(r.get("coder") or "")))
+                                     str(r.get("coder") or ""), excerpt_time(r)))
             title = f"{' x '.join(by)}: {label}" if by else ""
             groups.append(ExcerptGroup(title, items))
         sec.add("excerpts", groups)

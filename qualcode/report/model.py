@@ -59,6 +59,7 @@ class Excerpt:
     code: str
     color: str
     coder: str
+    time: str = ""  # where in the recording: "0:04–0:20", "≈ 0:07–0:09" when approximate
 
 
 @dataclass

@@ -129,6 +129,8 @@ def routes(ws: api.ServerState) -> list:
         r("/api/documents", lambda w, s, q, b: reads.document_list(w.project)),
         r("/api/documents/{doc}", lambda w, s, q, b: reads.document(w.project, w.texts,
                                                                       _doc(q))),
+        r("/api/documents/{doc}/media", lambda w, s, q, b: reads.media_file(w.project,
+                                                                          _doc(q))),
         r("/api/documents/{doc}/disagreements", lambda w, s, q, b: {
             "disagreements": reads.disagreements(w.project, w.texts, _doc(q),
                                                  q.query_params.get("a", ""),

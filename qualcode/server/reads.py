@@ -122,25 +122,71 @@ def document(project: Project, texts: Texts, doc: str) -> dict[str, Any]:
     row = _document_row(project, doc)
     off = texts.put(doc, row["text"])
     turns = datasets.turns(project.workspace, [doc]).sort_values("turn")
-    codings = project.codings(documents=[doc], include_orphaned=False)
+    codings = datasets.with_times(project.workspace,
+                                  project.codings(documents=[doc], include_orphaned=False))
     memos = project.memos()
     attrs = {k: _clean(v) for k, v in row.items() if k not in ("text", "path")}
+    times = _turn_times(project, doc)
     return {
         "id": doc, "text": row["text"], "attributes": attrs,
         "turns": [{"idx": int(t.turn), "speaker": _clean(t.speaker), "role": t.role,
-                   "s16": off.to_utf16(int(t.start)), "e16": off.to_utf16(int(t.end))}
+                   "s16": off.to_utf16(int(t.start)), "e16": off.to_utf16(int(t.end)),
+                   **times.get(int(t.turn), {})}
                   for t in turns.itertuples()],
         "codings": [coding_json(off, r) for r in codings.to_dict("records")],
         "memos": _memos(memos, doc, set(codings.id.astype(str))),
+        "media": media_json(project, doc),
     }
+
+
+def _turn_times(project: Project, doc: str) -> dict[int, dict[str, float | None]]:
+    """turn -> {t0, t1}: its start and end in the recording (seconds), where known."""
+    from qualcode.store.documents import timed_turns
+
+    with project.engine.connect() as conn:
+        rows = timed_turns(conn, [doc])
+    return {int(r.idx): {"t0": r.start_time, "t1": r.end_time} for r in rows
+            if r.start_time is not None}
+
+
+def media_json(project: Project, doc: str) -> dict[str, Any] | None:
+    """The document's recording for the player: where to fetch it, its kind, and a note
+    when it cannot be played (missing, changed, outside interviews/)."""
+    rec = project.recording(doc)
+    if rec is None:
+        return None
+    from urllib.parse import quote
+
+    playable = rec["file"] is not None
+    return {"url": f"/api/documents/{quote(doc, safe='')}/media" if playable else None,
+            "kind": rec["kind"], "mime": rec["mime"], "path": rec["path"],
+            "duration": rec["duration"], "state": rec["state"], "note": rec["note"]}
+
+
+def media_file(project: Project, doc: str) -> Any:
+    """The recording itself, from interviews/ only (range requests answered by
+    starlette's FileResponse: 206 with Content-Range)."""
+    from starlette.responses import FileResponse
+
+    rec = project.recording(doc) if doc in set(project.documents().document) else None
+    if rec is None:
+        raise ServeError(f"document {doc!r} names no recording", 404)
+    if rec["file"] is None:
+        raise ServeError(rec["note"], 404)
+    return FileResponse(rec["file"], media_type=rec["mime"],
+                        headers={"cache-control": "no-store"})
 
 
 def coding_json(off: Offsets, r: dict[str, Any]) -> dict[str, Any]:
     """A coding for the browser: store fields plus UTF-16 positions."""
     start, end = int(r["start"]), int(r["end"])
-    return {"id": int(r["id"]), "code": r["code"], "coder": r["coder"],
-            "origin": r["origin"], "status": r["status"], "rule": _clean(r.get("rule")),
-            "start": start, "end": end, "s16": off.to_utf16(start), "e16": off.to_utf16(end)}
+    out = {"id": int(r["id"]), "code": r["code"], "coder": r["coder"],
+           "origin": r["origin"], "status": r["status"], "rule": _clean(r.get("rule")),
+           "start": start, "end": end, "s16": off.to_utf16(start), "e16": off.to_utf16(end)}
+    if _clean(r.get("start_time")) is not None:
+        out.update(t0=_clean(r["start_time"]), t1=_clean(r.get("end_time")),
+                   approx=bool(_clean(r.get("approximate"))))
+    return out
 
 
 def _memos(memos: pd.DataFrame, doc: str, coding_ids: set[str]) -> list[dict[str, Any]]:

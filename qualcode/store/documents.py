@@ -81,6 +81,25 @@ def turn_rows(conn: Connection, documents: list[str] | None = None,
     return conn.execute(q.order_by(tc.document_id, tc.idx)).all()
 
 
+def timed_turns(conn: Connection, documents: list[str] | None = None) -> list[Any]:
+    """(document_id, idx, start, end, start_time, end_time) of every turn, by document
+    and index."""
+    tc = t.turns.c
+    q = select(tc.document_id, tc.idx, tc.start, tc.end, tc.start_time, tc.end_time)
+    if documents is not None:
+        q = q.where(tc.document_id.in_(documents))
+    return conn.execute(q.order_by(tc.document_id, tc.idx)).all()
+
+
+def cue_rows(conn: Connection, documents: list[str] | None = None) -> list[Any]:
+    """(document_id, idx, start, end, start_time, end_time) of every subtitle cue."""
+    cc = t.cues.c
+    q = select(cc.document_id, cc.idx, cc.start, cc.end, cc.start_time, cc.end_time)
+    if documents is not None:
+        q = q.where(cc.document_id.in_(documents))
+    return conn.execute(q.order_by(cc.document_id, cc.idx)).all()
+
+
 def turn_span(conn: Connection, document: str, index: int) -> tuple[int, int] | None:
     """(start, end) of turn `index` of a document."""
     row = conn.execute(select(t.turns.c.start, t.turns.c.end).where(
@@ -120,7 +139,8 @@ def corpus_counts(conn: Connection) -> dict[str, int]:
 
 
 def save_document(conn: Connection, row: dict[str, Any], turns: list[dict[str, Any]],
-                  speakers: list[dict[str, Any]], existed: bool) -> dict[str, int]:
+                  speakers: list[dict[str, Any]], existed: bool,
+                  cues: list[dict[str, Any]] | None = None) -> dict[str, int]:
     """Insert or replace one document with its turns and speakers, keeping everything
     that hangs on it in step: codings re-anchored to a changed text, their speaker,
     case and unit recomputed, units and cases created. Returns the re-anchoring counts
@@ -139,6 +159,9 @@ def save_document(conn: Connection, row: dict[str, Any], turns: list[dict[str, A
         conn.execute(update(t.documents).where(t.documents.c.id == doc).values(**row))
         conn.execute(delete(t.turns).where(t.turns.c.document_id == doc))
         conn.execute(delete(t.speakers).where(t.speakers.c.document_id == doc))
+        conn.execute(delete(t.cues).where(t.cues.c.document_id == doc))
+    if cues:
+        conn.execute(insert(t.cues), [dict(document_id=doc, **c) for c in cues])
     if turns:
         conn.execute(insert(t.turns), [dict(document_id=doc, **x) for x in turns])
     if speakers:
@@ -152,23 +175,24 @@ def save_document(conn: Connection, row: dict[str, Any], turns: list[dict[str, A
 def save_documents(conn: Connection, items: list[tuple[dict[str, Any], list[dict[str, Any]],
                                                        list[dict[str, Any]], bool]],
                    coder: str | None) -> dict[str, int]:
-    """`save_document` for each (row, turns, speakers, existed), the cases they name
+    """`save_document` for each (row, turns, speakers, existed[, cues]), the cases they name
     created, and one audit event for the batch (ids, added, updated, re-anchoring).
     Returns the re-anchoring counts."""
     from qualcode.store.memos import log_event
 
     counts: dict[str, int] = {}
     cases: set[str] = set()
-    for row, turns, speakers, existed in items:
-        for k, v in save_document(conn, row, turns, speakers, existed).items():
+    for row, turns, speakers, existed, *cues in items:
+        for k, v in save_document(conn, row, turns, speakers, existed,
+                                  cues[0] if cues else None).items():
             counts[k] = counts.get(k, 0) + v
         cases |= {row["case_id"]} | {sp["case_id"] for sp in speakers
                                      if sp["role"] == "respondent"}
     ensure_cases(conn, cases)
     if items:
         log_event(conn, coder, "import-documents", None, {
-            "added": sum(1 for *_, existed in items if not existed),
-            "updated": sum(1 for *_, existed in items if existed),
+            "added": sum(1 for item in items if not item[3]),
+            "updated": sum(1 for item in items if item[3]),
             "documents": [row["id"] for row, *_ in items][:50],
             **{f"reanchored_{k}": v for k, v in sorted(counts.items())}})
     return counts

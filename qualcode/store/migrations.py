@@ -9,7 +9,7 @@ from sqlalchemy import Connection, inspect, select, text
 from qualcode.errors import StoreError
 from qualcode.store import schema
 
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 
 
 def _v2(conn: Connection) -> None:
@@ -102,7 +102,58 @@ def _v4(conn: Connection) -> None:
     schema.memo_links.create(conn, checkfirst=True)
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _v2, 3: _v3, 4: _v4}
+def _v5(conn: Connection) -> None:
+    """Version 5: turns keep their start and end times (filled here from the stored
+    `[00:12:31]` stamps), subtitle cues their spans and times (cues), and a transcript the
+    recording it names (media: moved out of the attributes, read again by the next
+    import)."""
+    have = {c["name"] for c in inspect(conn).get_columns("turns")}
+    for name in ("start_time", "end_time"):
+        if name not in have:
+            kind = schema.turns.c[name].type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE turns ADD COLUMN {name} {kind}"))
+    schema.cues.create(conn, checkfirst=True)
+    schema.media.create(conn, checkfirst=True)
+    from qualcode.timeline import parse_clock, turn_end_times
+
+    tc = schema.turns.c
+    rows = conn.execute(select(tc.document_id, tc.idx, tc.timestamp)
+                        .order_by(tc.document_id, tc.idx)).all()
+    by_doc: dict[str, list] = {}
+    for r in rows:
+        by_doc.setdefault(r.document_id, []).append(r)
+    for doc, turns in by_doc.items():
+        starts = [parse_clock(r.timestamp) for r in turns]
+        if all(s is None for s in starts):
+            continue
+        for r, s, e in zip(turns, starts, turn_end_times(starts, None), strict=True):
+            conn.execute(schema.turns.update().where(tc.document_id == doc, tc.idx == r.idx)
+                         .values(start_time=s, end_time=e))
+    _move_media_attribute(conn)
+
+
+def _move_media_attribute(conn: Connection) -> None:
+    """A `media:` key imported as a free attribute before version 5 becomes the
+    document's recording (its size and hash are read by the next import)."""
+    import json
+
+    from qualcode.media import media_kind
+    from qualcode.store.memos import now
+
+    d = schema.documents.c
+    for doc, attrs in conn.execute(select(d.id, d.attributes)).all():
+        if isinstance(attrs, str):
+            attrs = json.loads(attrs)
+        ref = (attrs or {}).get("media")
+        if not isinstance(ref, str) or media_kind(ref) is None:
+            continue
+        rest = {k: v for k, v in attrs.items() if k != "media"}
+        conn.execute(schema.documents.update().where(d.id == doc).values(attributes=rest))
+        conn.execute(schema.media.insert().values(document_id=doc, path=ref,
+                                                  kind=media_kind(ref), checked_at=now()))
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def schema_version(conn: Connection) -> int | None:

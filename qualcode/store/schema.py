@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -77,6 +78,36 @@ turns = Table(
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("timestamp", String(32)),
+    # seconds into the recording, where known (from the stamps or the subtitle cues)
+    Column("start_time", Float),
+    Column("end_time", Float),
+    ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
+)
+
+# the cues of a .vtt/.srt transcript: their span of the stored text and their times
+cues = Table(
+    "cues", metadata,
+    Column("document_id", String(200), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("start_time", Float, nullable=False),
+    Column("end_time", Float, nullable=False),
+    ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
+)
+
+# the recording a transcript names (never copied into the store: only where it is, and
+# what it was when last imported, so that status can tell it is missing or changed)
+media = Table(
+    "media", metadata,
+    Column("document_id", String(200), primary_key=True),
+    Column("path", Text, nullable=False),  # relative to interviews/, with /
+    Column("kind", String(8), nullable=False),  # audio | video
+    Column("size", BigInteger),  # None: the file was not there at import
+    Column("mtime", Float),
+    Column("sha256", String(64)),
+    Column("duration", Float),  # seconds, None where it could not be read
+    Column("checked_at", DateTime(timezone=True), nullable=False),
     ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
 )
 

@@ -5,6 +5,7 @@ import { clear, el } from "./dom.js";
 import { renderStripes, renderTranscript, selectionOffsets } from "./render.js";
 import { mountSearch, paintHits } from "./search.js";
 import { codebookPanel } from "./codebook.js";
+import { mountPlayer } from "./player.js";
 
 const S = {
   session: null, codebook: null, codes: {}, order: [], list: null, doc: null,
@@ -165,6 +166,7 @@ async function openDocument(id) {
   const view = clear($("view"));
   view.append(el("div", { id: "workspace" },
     el("section", { id: "reader" },
+      el("div", { id: "player" }),
       el("div", { id: "search-bar" }),
       el("div", { id: "toolbar" }),
       el("div", { id: "page" }, el("div", { id: "transcript", lang: S.doc.attributes.language }),
@@ -187,6 +189,7 @@ async function openDocument(id) {
   window.addEventListener("resize", () => drawStripes());
   mountSearch($("search-bar"), id, (m) => say(m, true));
   drawToolbar(); drawCodes(); draw();
+  mountPlayer($("player"), S.doc, $("transcript"), focused);
   S.memoCode = null; await loadMemos();
   panel.mount($("codebook-panel"));
 }
