@@ -391,7 +391,7 @@ class _Edit:
         from qualcode.store.codechanges import log_change, recode
         from qualcode.store.codes import sync_codes
 
-        changed = {p: t.text for p, t in self.texts.items() if t.text != t.original}
+        changed = {p: t.text for p, t in self.texts.items() if t.changed}
         _writable(list(changed))
         book = _validate(self.ws, changed)
         rel = {p: str(p.relative_to(self.ws.root)) for p in changed}

@@ -70,7 +70,12 @@ class CodebookText:
         self.lines = self.original.splitlines(keepends=True)
         if self.lines and not self.lines[-1].endswith("\n"):
             self.lines[-1] += "\n"
+        self.baseline = "".join(self.lines)  # what `text` is until an edit
         self.locate()
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.baseline
 
     @property
     def text(self) -> str:

@@ -547,3 +547,12 @@ def test_a_name_only_rename_carries_nothing_and_assign_is_summarised(study: Path
     ids = proj.codings(codes=["doubt"]).id.tolist()[:2]
     proj.assign_codings(ids, "trust")
     assert proj.codebook_history().summary.iloc[-1] == "assigned 2 coding(s) of doubt to trust"
+
+
+def test_only_the_file_holding_the_code_is_written(study: Path):
+    other = study / "codebook" / "extra.yaml"
+    other.write_bytes(b"codes:\n  - id: extra  # no newline at the end\n    name: Extra")
+    proj = open_project(study, coder="ana")
+    change = proj.rename_code("coup", "putsch")
+    assert change.files == ["codebook/codes.yaml"]
+    assert other.read_bytes().endswith(b"name: Extra")
