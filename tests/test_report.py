@@ -580,6 +580,7 @@ def test_print_to_pdf_holds_the_theme_tables(example, browser, tmp_path: Path):
     assert pages >= 10
     # the Memos section prints: a memo beside its passage, and the journal
     assert "11. Memos" in text and "12. Methods" in text
+    assert "3. Thematic saturation" in text and "6. Words that distinguish groups" in text
     memo = next(line for line in text.splitlines() if "Classic 'last man standing'" in line)
     assert "Niger is really the last man standing" in memo  # the passage beside it
     assert "Week 1: first reading, NE-07 stands out." in text
