@@ -66,7 +66,9 @@ def import_refi(ws: Workspace, path: Path) -> RefiImportResult:
     """Import a REFI-QDA project: text sources become documents (transcript rules apply),
     codes a new codebook file (never overwriting one), users coders, coded selections
     accepted codings (origin `imported`), variables attributes, notes memos. All in one
-    transaction; importing the same file again changes nothing."""
+    transaction; importing the same file again changes nothing. Audio/video sources
+    with a transcript become documents too; their recordings are then copied into
+    interviews/ and linked (never over another file)."""
     from qualcode.codebook import Codebook
     from qualcode.importer import sha256, transcript_rows
     from qualcode.refi.codebook_map import codebook_file_name, write_codebook_yaml
@@ -217,8 +219,9 @@ def _extract_media(ws: Workspace, path: Path, media: dict[str, tuple[str, str]],
 def export_refi(ws: Workspace, path: Path, include_suggestions: bool = False) -> Path:
     """Write the project as a REFI-QDA `.qdpx`: sources as UTF-8 text, the codebook,
     coders, every coder's accepted codings (suggestions too when asked), attributes as
-    variables, memos as notes. Validated against Project.xsd; byte-identical when the
-    project has not changed."""
+    variables, memos as notes; a document whose recording is in interviews/ as an
+    AudioSource/VideoSource carrying the recording and its transcript with sync points.
+    Validated against Project.xsd; byte-identical when the project has not changed."""
     from qualcode import datasets
     from qualcode.refi.convert import qualcode_to_refi
     from qualcode.refi.write import write_qdpx

@@ -232,3 +232,56 @@ def test_vtt_cue_times_travel_as_sync_points(linked) -> None:
         "{urn:QDA-XML:project:1.0}SyncPoint") if p.get("timeStamp") is not None}
     assert {500, 3000, 6250, 6500, 9000} <= stamps  # every cue's start and end (VTT)
     assert VTT  # the cues of media_support.VTT
+
+
+def test_cli_export_then_import_says_how_many_recordings(linked, cli, tmp_path: Path
+                                                         ) -> None:
+    proj, _ = linked
+    out = tmp_path / "cli.qdpx"
+    assert cli("export", "project", "-o", str(out)).exit_code == 0
+    copy = empty_project(tmp_path / "copy")
+    res = cli("import", str(out), project=copy)
+    assert res.exit_code == 0, res.output
+    assert "recordings linked" in res.output
+    assert (copy / "interviews" / "NE-07.wav").read_bytes() == \
+        (proj.root / "interviews" / "NE-07.wav").read_bytes()
+
+
+def test_a_missing_recording_exports_the_document_as_text(linked, tmp_path: Path) -> None:
+    proj, _ = linked
+    (proj.root / "interviews" / "clip.wav").unlink()
+    out = proj.export_project(tmp_path / "again.qdpx")
+    root = etree.fromstring(zipfile.ZipFile(out).read("project.qde"))
+    assert [a.get("name") for a in root.findall(".//q:AudioSource", NS)] == ["NE-07"]
+    assert sorted(t.get("name") for t in root.findall(".//q:TextSource", NS)) == [
+        "clip", "plain"]
+
+
+def test_two_exports_with_recordings_are_identical(linked, tmp_path: Path) -> None:
+    proj, out = linked
+    again = proj.export_project(tmp_path / "again.qdpx")
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_a_recording_name_from_the_file_never_escapes_interviews(tmp_path: Path) -> None:
+    """The recording's name in the archive plays no part in where it is written."""
+    g = "1e0b4c1d-2f3a-4b5c-8d6e-{:012d}".format
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="evil" origin="Some tool">
+ <Sources>
+  <VideoSource guid="{g(1)}" name="../../escape" path="internal://../../../escape.mp4">
+   <Transcript guid="{g(2)}"><PlainTextContent>Just text.</PlainTextContent></Transcript>
+  </VideoSource>
+ </Sources>
+</Project>"""
+    path = tmp_path / "evil.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", qde)
+        zf.writestr("sources/escape.mp4", b"\x00\x00\x00\x18ftypmp42")
+    dest = open_project(empty_project(tmp_path / "copy"), coder="lead")
+    dest.import_refi(path)
+    (doc,) = dest.documents()["document"]
+    assert "/" not in doc
+    files = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.mp4")]
+    assert files == [f"copy/interviews/{doc}.mp4"]
+    assert dest.recording(doc)["path"] == f"{doc}.mp4"

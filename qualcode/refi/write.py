@@ -102,7 +102,8 @@ def _codes(parent: Any, codes: list[Code], ns: str, noterefs: dict[str, list[str
 
 
 def project_xml(project: RefiProject) -> etree._Element:
-    """The `project.qde` tree for a model (text sources only)."""
+    """The `project.qde` tree for a model: text sources, and audio/video sources with
+    their transcript (`is_media`)."""
     from lxml import etree
 
     ns = PROJECT_NS
@@ -382,8 +383,9 @@ def qdpx_bytes(project: RefiProject, label: str = "project.qdpx") -> bytes:
 
 def write_qdpx(project: RefiProject, path: Path | str) -> Path:
     """Write a REFI-QDA project archive (`.qdpx`): project.qde plus one UTF-8 .txt per
-    text source under sources/. Validated against Project.xsd first; written
-    atomically. Returns the path."""
+    text source under sources/, and each audio/video source's recording (stored, not
+    deflated). Validated against Project.xsd first; written atomically. Returns the
+    path."""
     path = Path(path)
     _atomic_write(path, qdpx_bytes(project, path.name))
     return path
