@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InteropError
@@ -32,6 +32,7 @@ class RefiImportResult:
     skipped_sources: list[dict[str, Any]] = field(default_factory=list)
     skipped_selections: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    recordings: list[str] = field(default_factory=list)  # linked, relative to interviews/
 
     def summary_rows(self) -> list[dict[str, Any]]:
         rows = [{"what": f"documents {k}", "count": v} for k, v in self.documents.items()]
@@ -40,6 +41,8 @@ class RefiImportResult:
         rows.append({"what": "memos added", "count": self.memos_added})
         rows.append({"what": "memo links added", "count": self.memo_links_added})
         rows.append({"what": "coders", "count": len(self.coders)})
+        if self.recordings:
+            rows.append({"what": "recordings linked", "count": len(self.recordings)})
         rows += [{"what": f"sources not imported ({why})", "count": n}
                  for why, n in skipped_kinds(self.skipped_sources).items()]
         rows += [{"what": f"{kind} selections not imported", "count": n}
@@ -63,7 +66,9 @@ def import_refi(ws: Workspace, path: Path) -> RefiImportResult:
     """Import a REFI-QDA project: text sources become documents (transcript rules apply),
     codes a new codebook file (never overwriting one), users coders, coded selections
     accepted codings (origin `imported`), variables attributes, notes memos. All in one
-    transaction; importing the same file again changes nothing."""
+    transaction; importing the same file again changes nothing. Audio/video sources
+    with a transcript become documents too; their recordings are then copied into
+    interviews/ and linked (never over another file)."""
     from qualcode.codebook import Codebook
     from qualcode.importer import sha256, transcript_rows
     from qualcode.refi.codebook_map import codebook_file_name, write_codebook_yaml
@@ -162,14 +167,61 @@ def import_refi(ws: Workspace, path: Path) -> RefiImportResult:
             "skipped_sources": len(result.skipped_sources),
             "codebook_file": result.codebook_file or codebook_file_name(refi.name)
             if new_book.codes else None})
+    if data.media:
+        result.recordings = _extract_media(ws, path, data.media, result.warnings)
     return result
+
+
+def _extract_media(ws: Workspace, path: Path, media: dict[str, tuple[str, str]],
+                   warnings: list[str]) -> list[str]:
+    """Copy each imported transcript's recording out of the archive into interviews/
+    (`<document id><suffix>`; an existing file with other bytes is never overwritten,
+    the copy gets ` (2)`) and record it as the document's recording. A recording outside
+    the archive (relative:// or absolute://) is not linked, with a warning."""
+    from qualcode.importer import ImportReport, sync_media
+    from qualcode.media import media_kind
+    from qualcode.refi.archive import open_container
+
+    folder = ws.interviews_dir
+    todo: list[tuple[str, Path, str, str | None]] = []
+    box = open_container(path)
+    try:
+        for doc, (ref, name) in sorted(media.items()):
+            suffix = PurePosixPath(ref.replace("\\", "/")).suffix.lower()
+            if media_kind(f"x{suffix}") is None:
+                warnings.append(f"{path.name}: source {name}: recording {ref} is not an "
+                                "audio or video file qualcode plays - not linked")
+                continue
+            data = box.read_source(ref)
+            if data is None:
+                warnings.append(f"{path.name}: source {name}: recording {ref} is not in the "
+                                f"archive - not linked (put it in interviews/ and add media: "
+                                "to a transcript file to play it)")
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            dest, n = folder / f"{doc}{suffix}", 2
+            while dest.exists() and (not dest.is_file() or dest.read_bytes() != data):
+                dest, n = folder / f"{doc} ({n}){suffix}", n + 1
+            if not dest.exists():
+                from qualcode.outputs import write_output
+
+                write_output(dest, data)
+            rel = dest.relative_to(folder).as_posix()
+            todo.append((doc, dest, f"{path.name}: source {name}", rel))
+    finally:
+        box.close()
+    report = ImportReport()
+    sync_media(ws, todo, report)
+    warnings.extend(report.warnings)
+    return [ref for *_, ref in todo if ref]
 
 
 def export_refi(ws: Workspace, path: Path, include_suggestions: bool = False) -> Path:
     """Write the project as a REFI-QDA `.qdpx`: sources as UTF-8 text, the codebook,
     coders, every coder's accepted codings (suggestions too when asked), attributes as
-    variables, memos as notes. Validated against Project.xsd; byte-identical when the
-    project has not changed."""
+    variables, memos as notes; a document whose recording is in interviews/ as an
+    AudioSource/VideoSource carrying the recording and its transcript with sync points.
+    Validated against Project.xsd; byte-identical when the project has not changed."""
     from qualcode import datasets
     from qualcode.refi.convert import qualcode_to_refi
     from qualcode.refi.write import write_qdpx
@@ -180,10 +232,42 @@ def export_refi(ws: Workspace, path: Path, include_suggestions: bool = False) ->
     judged = (codings.origin == "auto") & (codings.status == "accepted") & \
         codings.decided_by.notna()
     codings.loc[judged, "coder"] = codings.loc[judged, "decided_by"]
-    model = qualcode_to_refi(ws.settings.name, datasets.documents(ws), codings,
+    documents = datasets.documents(ws)
+    recordings, points = _recordings(ws, [str(d) for d in documents["document"]])
+    model = qualcode_to_refi(ws.settings.name, documents, codings,
                              ws.codebook, datasets.memos(ws), datasets.turns(ws),
-                             include_suggestions=include_suggestions)
+                             include_suggestions=include_suggestions,
+                             recordings=recordings, sync_points=points)
     return write_qdpx(model, path)
+
+
+def _recordings(ws: Workspace, documents: list[str]
+                ) -> tuple[dict[str, str], dict[str, list[tuple[int, float]]]]:
+    """The recordings to export (document -> file; only those present in interviews/)
+    and each document's timed points (character index, seconds): the start and end of
+    every timed turn and subtitle cue."""
+    from qualcode import datasets
+    from qualcode.store.documents import cue_rows, timed_turns
+    from qualcode.store.media import media_rows
+
+    with ws.engine.connect() as conn:
+        linked = sorted(media_rows(conn, documents))
+        turns = timed_turns(conn, linked) if linked else []
+        cues = cue_rows(conn, linked) if linked else []
+    files: dict[str, str] = {}
+    for doc in linked:
+        rec = datasets.recording(ws, doc)
+        if rec is not None and rec["file"] is not None:
+            files[doc] = str(rec["file"])
+    points: dict[str, dict[int, float]] = {}
+    for rows in (cues, turns):  # a turn's own times win over its cues' at the same place
+        for r in rows:
+            at = points.setdefault(r.document_id, {})
+            if r.start_time is not None:
+                at[r.start] = r.start_time
+            if r.end_time is not None:
+                at[r.end] = r.end_time
+    return files, {d: sorted(p.items()) for d, p in points.items() if d in files}
 
 
 def import_qdc(ws: Workspace, path: Path) -> tuple[Path | None, int]:

@@ -53,7 +53,8 @@ FRAME_COLUMNS = {"document", "case", "cases", "language", "path", "words",
                  "respondent_words", "text"}
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _SET_ATTR = re.compile(r"^([^:]{1,40}?)\s*:\s*(.+)$")
-_EXT = re.compile(r"\.(txt|docx?|rtf|md|pdf|odt)$", re.IGNORECASE)
+_EXT = re.compile(r"\.(txt|docx?|rtf|md|pdf|odt|wav|mp3|m4a|aac|ogg|oga|opus|flac|mp4|m4v|webm"
+                  r"|mov|ogv|mkv)$", re.IGNORECASE)
 UNKNOWN = "unknown"
 
 
@@ -116,6 +117,8 @@ class ImportData:
     codebook: CodebookImport
     report: ImportReport
     source_ids: dict[str, str] = field(default_factory=dict)  # guid_key -> document id
+    # document id -> (the recording's path as written in the file, its source's name)
+    media: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def codings_frame(self) -> pd.DataFrame:
         """The codings as a tidy frame (one row per coding)."""
@@ -216,6 +219,7 @@ def refi_to_qualcode(project: RefiProject, existing: Codebook | None = None,
 
     noted = {guid_key(n.target_guid) for n in project.notes if n.target_guid}
     documents = []
+    media: dict[str, tuple[str, str]] = {}
     for src in project.text_sources():
         key = guid_key(src.guid)
         doc_id = source_ids[key]
@@ -238,6 +242,8 @@ def refi_to_qualcode(project: RefiProject, existing: Codebook | None = None,
                 codings=sum(len(s.codings) for s in sels), reason=EMPTY))
             del source_ids[key]
             continue
+        if src.media and src.kind in ("audio", "video"):
+            media[doc_id] = (src.media, src.name)
         if not documents[-1].turns and not (src.text or "").strip():
             report.warn(f"source {src.name or src.guid}: empty - kept as the empty document "
                         f"{doc_id!r} (it carries {' and '.join(carries)}); nothing in it can "
@@ -338,7 +344,8 @@ def refi_to_qualcode(project: RefiProject, existing: Codebook | None = None,
                   | {m.coder for m in memos})
     return ImportData(documents=documents, codings=codings, memos=memos,
                       cases=sorted(cases.values(), key=lambda c: c.id), coders=used,
-                      sets=sets, codebook=books, report=report, source_ids=source_ids)
+                      sets=sets, codebook=books, report=report, source_ids=source_ids,
+                      media=media)
 
 
 def _on_selection(sel: TextSelection, doc: str, text: str, who: str,
@@ -382,8 +389,44 @@ def _transcript(src: Source, doc_id: str, case_id: str, variables: dict[str, Any
                           default_language=language,
                           interviewer_labels=list(labels))
     assert tr.text == text  # the synthesised front matter never eats the body
+    if src.sync_points:
+        time_turns(tr, src.sync_points)
     return tr.model_copy(update={"attributes": {**attributes, "language": lang},
                                  "path": f"refi:{src.guid}"})
+
+
+def time_turns(tr: Transcript, points: list[tuple[int, float | None]]) -> None:
+    """Turn times from a transcript's sync points (character index, seconds). A turn
+    starts at the time of the last point after the previous turn and up to its first
+    character (on it, or on its label), else of the first timed point inside it; it
+    ends at the time of the point on its end, else where the next turn starts when that
+    one is timed. A turn without a timed point keeps the times its text gave it
+    (stamps), or none."""
+    from qualcode.timeline import turn_end_times
+
+    timed = sorted((p, t) for p, t in points if t is not None)
+    if not timed:
+        return
+    at = dict(timed)
+    starts: list[float | None] = []
+    ends: list[float | None] = []
+    prev_end = -1
+    for turn in tr.turns:
+        # a point between the previous turn and this one's first character (its label,
+        # where other tools put it), else the first inside it
+        before = [t for p, t in timed if prev_end < p <= turn.start]
+        start = before[-1] if before else next(
+            (t for p, t in timed if turn.start <= p < turn.end), None)
+        prev_end = turn.end
+        starts.append(start if start is not None else turn.start_time)
+        ends.append(at.get(turn.end))
+    guessed = turn_end_times(starts, None)
+    for turn, s, e, g in zip(tr.turns, starts, ends, guessed, strict=True):
+        if s is None:
+            continue
+        keep = turn.end_time if s == turn.start_time else None  # times from its stamps
+        turn.start_time = s
+        turn.end_time = e if e is not None and e >= s else g if g is not None else keep
 
 
 # --- export -------------------------------------------------------------------------------
@@ -410,14 +453,25 @@ def _when(v: Any) -> dt.datetime | None:
 def qualcode_to_refi(name: str, documents: pd.DataFrame, codings: pd.DataFrame,
                      codebook: Codebook, memos: pd.DataFrame | None = None,
                      turns: pd.DataFrame | None = None,
-                     include_suggestions: bool = False) -> RefiProject:
+                     include_suggestions: bool = False,
+                     recordings: dict[str, str] | None = None,
+                     sync_points: dict[str, list[tuple[int, float]]] | None = None
+                     ) -> RefiProject:
     """A REFI project from qualcode's tables (`project.documents()`, `project.codings()`,
     `project.memos()`, `export.turns_frame(project)`) and the codebook.
 
     Accepted codings are exported (suggestions too when `include_suggestions`), orphaned
     ones never. Attributes equal across a case's documents become case variables, the
     others source variables. GUIDs are stable (uuid5 of each object's identity; an
-    imported code keeps its GUID)."""
+    imported code keeps its GUID).
+
+    `recordings` maps a document to its recording's file (on disk): such a document is
+    exported as an audio or video source with its transcript and the `sync_points`
+    (character index, seconds) of its timed turns and cues."""
+    from qualcode.media import media_kind
+
+    recordings = recordings or {}
+    sync_points = sync_points or {}
     report = ImportReport(producer="qualcode")
     codes = codebook_to_refi(codebook)
     code_guid = {c.id: (c.guid or stable_guid("code", c.id)) for c, _, _ in codebook.walk()}
@@ -448,7 +502,12 @@ def qualcode_to_refi(name: str, documents: pd.DataFrame, codings: pd.DataFrame,
         values["language"] = rec.get("language")
         values.update(labels.get(doc, {}))
         per_case.setdefault(str(rec["case"]), []).append((doc, values))
-        sources.append(Source(guid=stable_guid("document", doc), name=doc, text=rec["text"]))
+        src = Source(guid=stable_guid("document", doc), name=doc, text=rec["text"])
+        kind = media_kind(recordings[doc]) if doc in recordings else None
+        if kind is not None:
+            src.kind, src.media = kind, recordings[doc]
+            src.sync_points = [(p, t) for p, t in sync_points.get(doc, [])]
+        sources.append(src)
     cases = []
     by_doc = {s.name: s for s in sources}
     for case_id, docs in sorted(per_case.items()):

@@ -108,6 +108,14 @@ class Source(BaseModel):
     user_guid: str | None = None
     created: dt.datetime | None = None
     unit: str | None = None  # position unit used to read its selections, e.g. "utf16"
+    # an audio or video source with a transcript (`text`): the recording, as the file on
+    # disk (export) or the `path` written in the file (import), and the transcript's
+    # sync points as (character index into `text`, seconds; None for a point without a
+    # time stamp)
+    media: str | None = None
+    sync_points: list[tuple[int, float | None]] = Field(default_factory=list)
+    transcript_guid: str | None = None
+    transcript_name: str = ""
 
 
 class Case(BaseModel):
@@ -197,7 +205,10 @@ class RefiProject(BaseModel):
     report: ImportReport = Field(default_factory=ImportReport)
 
     def text_sources(self) -> list[Source]:
-        return [s for s in self.sources if s.kind == "text" and s.text is not None]
+        """The sources with text: text sources, and audio/video sources with a
+        transcript."""
+        return [s for s in self.sources if s.kind in ("text", "audio", "video")
+                and s.text is not None]
 
     def code_count(self) -> int:
         return sum(1 for _ in walk_codes(self.codes))

@@ -271,6 +271,9 @@ class _Reader:
             if tag == "TextSource":
                 declared += 1
                 self._text_source(el, proj)
+            elif tag in ("AudioSource", "VideoSource") and kid(el, "Transcript") is not None:
+                declared += 1
+                self._media_source(el, NON_TEXT[tag], proj)
             elif tag in NON_TEXT:
                 declared += 1
                 self._skip_source(el, NON_TEXT[tag], proj, "qualcode codes text only")
@@ -366,9 +369,102 @@ class _Reader:
             raw = _CONTROL.sub(" ", raw)
         return raw
 
-    def _unit(self, tm: TextMap, sels: list[Any], where: str) -> str:
+    def _media_source(self, el: Any, kind: str, proj: RefiProject) -> None:
+        """An audio or video source with a Transcript: the transcript's text becomes the
+        document, its SyncPoints the times, its TranscriptSelections the codings; the
+        recording (`path`) is noted for the import to extract. Selections on the
+        recording's timeline (AudioSelection, VideoSelection) are not carried."""
+        guid = el.get("guid", "")
+        name = nfc(el.get("name")) or guid
+        where = f"{kind} source {name} ({guid})"
+        transcripts = kids(el, "Transcript")
+        tr = transcripts[0]
+        ref = tr.get("plainTextPath")
+        content = kid(tr, "PlainTextContent")
+        if ref:
+            data = self.box.read_source(ref)
+            if data is None:
+                self.warn(f"{where}: transcript file {ref} is not in the archive - source "
+                          "skipped")
+                self._skip_source(el, kind, proj, f"transcript file {ref} missing")
+                return
+            raw = self._decode(data, where)
+        elif content is not None:
+            raw = content.text or ""
+        else:
+            self.warn(f"{where}: its Transcript has neither plainTextPath nor "
+                      "PlainTextContent - source skipped")
+            self._skip_source(el, kind, proj, "transcript without text")
+            return
+        if len(transcripts) > 1:
+            extra = [d for t in transcripts[1:] for d in t.iter()
+                     if local(d) == "TranscriptSelection"]
+            self.warn(f"{where}: {len(transcripts)} transcripts - the first imported, the "
+                      "others not")
+            self.report.skip_selections("transcript", len(extra))
+            self.report.skipped_codings += sum(len(kids(x, "Coding")) for x in extra)
+        timeline_sels = [d for d in el if local(d) in ("AudioSelection", "VideoSelection")]
+        self.report.skip_selections(kind, len(timeline_sels))
+        self.report.skipped_codings += sum(len(kids(x, "Coding")) for x in timeline_sels)
+        tm = TextMap(raw)
+        points: dict[str, tuple[int, int | None]] = {}  # guid -> (position, ms)
+        for sp in kids(tr, "SyncPoint"):
+            try:
+                pos = int(sp.get("position"))
+                ms = int(sp.get("timeStamp")) if sp.get("timeStamp") not in (None, "") \
+                    else None
+            except (TypeError, ValueError):
+                self.warn(f"{where}: sync point {sp.get('guid', '')} has no integer position "
+                          "or timeStamp - ignored")
+                continue
+            points[guid_key(sp.get("guid", ""))] = (pos, ms)
+        sels = kids(tr, "TranscriptSelection")
+        spans = []
+        for sel in sels:
+            a = points.get(guid_key(sel.get("fromSyncPoint", "")))
+            b = points.get(guid_key(sel.get("toSyncPoint", "")))
+            spans.append((a[0], b[0]) if a and b else None)
+        unit = self._unit(tm, [], where, probes=[
+            (sp[0], sp[1], usable_quote(sel.get("name")))
+            for sel, sp in zip(sels, spans, strict=True) if sp])
+        sync: list[tuple[int, float | None]] = []
+        for pos, ms in sorted(points.values(), key=lambda p: p[0]):
+            idx = tm.to_index(pos, unit)
+            if idx is None:
+                self.warn(f"{where}: a sync point at {pos} lies outside the transcript - "
+                          "ignored")
+                continue
+            sync.append((idx[0], None if ms is None else ms / 1000))
+        src = Source(guid=guid, name=name, kind=kind, text=tm.text, path=ref,
+                     description=text_of(el, "Description").strip(),
+                     variables=self._values(el, where), user_guid=el.get("creatingUser"),
+                     created=_datetime(el.get("creationDateTime")), unit=unit,
+                     media=el.get("path"), sync_points=sync, transcript_guid=tr.get("guid"),
+                     transcript_name=nfc(tr.get("name")))
+        proj.sources.append(src)
+        for holder in (el, tr):
+            for ref_el in kids(holder, "NoteRef"):
+                self.noterefs.setdefault(guid_key(ref_el.get("targetGUID", "")), []).append(
+                    (guid, "source"))
+        for sel, span in zip(sels, spans, strict=True):
+            if span is None:
+                self.warn(f"selection {sel.get('guid', '')} in source {name}: fromSyncPoint/"
+                          "toSyncPoint name no sync point of its transcript - skipped")
+                self._skip_codings(sel)
+                continue
+            self._selection(sel, src, tm, unit, proj, span)
+        whole = kids(el, "Coding")
+        if whole:  # codings of the whole recording: of the whole transcript
+            codings = [c for c in (self._coding(c, None, where) for c in whole) if c]
+            if codings:
+                proj.selections.append(TextSelection(
+                    guid=codings[0].guid, source_guid=guid, start=0, end=len(tm.text),
+                    quote=tm.text, codings=codings))
+
+    def _unit(self, tm: TextMap, sels: list[Any], where: str,
+              probes: list[tuple[int, int, str | None]] | None = None) -> str:
         prior = PRIOR_UNIT.get(self.producer, "cp")
-        probes = []
+        probes = list(probes or [])
         for s in sels:
             try:
                 probes.append((int(s.get("startPosition")), int(s.get("endPosition")),
@@ -383,11 +479,11 @@ class _Reader:
         return unit
 
     def _selection(self, sel: Any, src: Source, tm: TextMap, unit: str,
-                   proj: RefiProject) -> None:
+                   proj: RefiProject, span: tuple[int, int] | None = None) -> None:
         guid = sel.get("guid", "")
         where = f"selection {guid} in source {src.name}"
         try:
-            start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            start, end = span or (int(sel.get("startPosition")), int(sel.get("endPosition")))
         except (TypeError, ValueError):
             self.warn(f"{where}: startPosition/endPosition are not integers - skipped")
             self._skip_codings(sel)

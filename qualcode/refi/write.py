@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import zipfile
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InteropError
@@ -22,6 +22,7 @@ from qualcode.refi.model import (
     RefiCodebook,
     RefiProject,
     Set,
+    Source,
     TextSelection,
     Variable,
     guid_key,
@@ -101,7 +102,8 @@ def _codes(parent: Any, codes: list[Code], ns: str, noterefs: dict[str, list[str
 
 
 def project_xml(project: RefiProject) -> etree._Element:
-    """The `project.qde` tree for a model (text sources only)."""
+    """The `project.qde` tree for a model: text sources, and audio/video sources with
+    their transcript (`is_media`)."""
     from lxml import etree
 
     ns = PROJECT_NS
@@ -161,6 +163,10 @@ def project_xml(project: RefiProject) -> etree._Element:
             by_source.setdefault(guid_key(s.source_guid), []).append(s)
         el = _sub(root, "Sources", ns)
         for src in texts:
+            if is_media(src):
+                _media_source(el, src, by_source.get(guid_key(src.guid), []), ns, noterefs,
+                              user, variables)
+                continue
             node = _sub(el, "TextSource", ns, guid=src.guid, name=src.name,
                         plainTextPath=f"internal://{source_file(src.guid)}",
                         creatingUser=user(src.user_guid), creationDateTime=_stamp(src.created))
@@ -201,11 +207,58 @@ def project_xml(project: RefiProject) -> etree._Element:
     return root
 
 
+def is_media(src: Source) -> bool:
+    """Whether a source is written as an AudioSource/VideoSource with its transcript."""
+    return src.kind in ("audio", "video") and bool(src.media) and src.text is not None
+
+
+def media_file(src: Source) -> str:
+    """The archive name of a recording: `<guid><suffix>`, lower case, no braces."""
+    return f"{guid_key(src.guid)}{PurePosixPath(str(src.media)).suffix.lower()}"
+
+
+def _media_source(parent: Any, src: Source, sels: list[TextSelection], ns: str,
+                  noterefs: dict[str, list[str]], user: Any,
+                  variables: dict[str, Variable]) -> None:
+    """An AudioSource/VideoSource holding the recording, with one Transcript: the text,
+    a SyncPoint (position in code points, timeStamp in ms) at every timed turn and cue
+    boundary, and the codings as TranscriptSelections between two SyncPoints (the
+    schema has no PlainTextSelection in a Transcript); a boundary of a selection that
+    is not a timed point gets a SyncPoint without timeStamp."""
+    tag = "VideoSource" if src.kind == "video" else "AudioSource"
+    node = _sub(parent, tag, ns, guid=src.guid, name=src.name,
+                path=f"internal://{media_file(src)}", creatingUser=user(src.user_guid),
+                creationDateTime=_stamp(src.created))
+    if src.description:
+        _sub(node, "Description", ns, src.description)
+    points: dict[int, int | None] = {}
+    for sel in sels:
+        points.setdefault(sel.start, None)
+        points.setdefault(sel.end, None)
+    for pos, seconds in src.sync_points:
+        if seconds is not None:
+            points[pos] = int(round(seconds * 1000))
+    tguid = src.transcript_guid or stable_guid("transcript", src.guid)
+    tr = _sub(node, "Transcript", ns, guid=tguid, name=src.transcript_name or src.name,
+              plainTextPath=f"internal://{source_file(src.guid)}",
+              creatingUser=user(src.user_guid), creationDateTime=_stamp(src.created))
+    point_guid = {pos: stable_guid("syncpoint", src.guid, str(pos)) for pos in points}
+    for pos in sorted(points):
+        _sub(tr, "SyncPoint", ns, guid=point_guid[pos], timeStamp=points[pos], position=pos)
+    for sel in sels:
+        _selection(tr, sel, ns, noterefs, user, "TranscriptSelection",
+                   fromSyncPoint=point_guid[sel.start], toSyncPoint=point_guid[sel.end])
+    for note in noterefs.get(guid_key(src.guid), []):
+        _sub(node, "NoteRef", ns, targetGUID=note)
+    _values(node, src.variables, variables, ns, f"source {src.name}")
+
+
 def _selection(parent: Any, sel: TextSelection, ns: str, noterefs: dict[str, list[str]],
-               user: Any) -> None:
-    el = _sub(parent, "PlainTextSelection", ns, guid=sel.guid, name=sel.quote,
-              startPosition=sel.start, endPosition=sel.end, creatingUser=user(sel.user_guid),
-              creationDateTime=_stamp(sel.created))
+               user: Any, tag: str = "PlainTextSelection", **where: Any) -> None:
+    if not where:
+        where = {"startPosition": sel.start, "endPosition": sel.end}
+    el = _sub(parent, tag, ns, guid=sel.guid, name=sel.quote, **where,
+              creatingUser=user(sel.user_guid), creationDateTime=_stamp(sel.created))
     if sel.description:
         _sub(el, "Description", ns, sel.description)
     for c in sel.codings:
@@ -304,24 +357,35 @@ def qdpx_bytes(project: RefiProject, label: str = "project.qdpx") -> bytes:
     root = project_xml(project)
     validate(root, "Project.xsd", label)
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    entries = {"project.qde": xml}
+    entries: dict[str, bytes | Path] = {"project.qde": xml}
     for src in project.text_sources():
         entries[f"sources/{source_file(src.guid)}"] = (src.text or "").encode("utf-8")
+        if is_media(src):
+            entries[f"sources/{media_file(src)}"] = Path(str(src.media))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            zf.writestr(info, entries[name], compresslevel=6)
+            data = entries[name]
+            if isinstance(data, Path):  # a recording: stored as it is (already compressed)
+                info.compress_type = zipfile.ZIP_STORED
+                info.file_size = data.stat().st_size
+                with data.open("rb") as src_fh, zf.open(info, "w", force_zip64=True) as out:
+                    for block in iter(lambda f=src_fh: f.read(1 << 20), b""):
+                        out.write(block)
+                continue
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data, compresslevel=6)
     return buf.getvalue()
 
 
 def write_qdpx(project: RefiProject, path: Path | str) -> Path:
     """Write a REFI-QDA project archive (`.qdpx`): project.qde plus one UTF-8 .txt per
-    text source under sources/. Validated against Project.xsd first; written
-    atomically. Returns the path."""
+    text source under sources/, and each audio/video source's recording (stored, not
+    deflated). Validated against Project.xsd first; written atomically. Returns the
+    path."""
     path = Path(path)
     _atomic_write(path, qdpx_bytes(project, path.name))
     return path
