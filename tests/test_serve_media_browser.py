@@ -112,11 +112,13 @@ def test_play_the_focused_codings_range(browser, served):
     page.click("#player .play-coding")
     wait(page, "!document.querySelector('#player audio').paused")
     start = now(page)
-    assert 2.0 <= start < 3.0
-    assert playing(page) == "1"
+    assert 2.0 <= start < 3.5  # from the coding's start (2 s); a loaded machine lags
+    # the highlight follows on the player's next timeupdate
+    wait(page, "(document.querySelector('#transcript .turn.playing') || "
+               "{dataset: {}}).dataset.idx === '1'")
     # it stops by itself at the coding's end (4 s), give or take one timeupdate
     wait(page, "document.querySelector('#player audio').paused")
-    assert 3.9 <= now(page) <= 4.6
+    assert 3.9 <= now(page) <= 4.8
     assert page.errors == []
 
 
