@@ -49,3 +49,14 @@ def write_output(path: Path, data: bytes | str) -> Path:
             os.unlink(tmp)
         raise cannot_write(path, exc) from None
     return path
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Write a cache file atomically, best effort: a read-only project only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -216,14 +216,9 @@ def _lemma_table(lang: str) -> dict[str, str] | None:
             value = value[0] if value else None
         if value:
             data[str(key)] = str(value)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    from qualcode.outputs import write_cache
+
+    write_cache(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
     return data
 
 

@@ -433,12 +433,7 @@ def _read(path: Path) -> DocIndex | None:
 
 
 def _write(path: Path, index: DocIndex) -> None:
+    from qualcode.outputs import write_cache
+
     data = {k: getattr(index, k) for k in FIELDS}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only project only costs time
+    write_cache(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
