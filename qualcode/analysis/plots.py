@@ -119,6 +119,11 @@ def summary_heatmap(df: pd.DataFrame, by: list[str], names: dict[str, str] | Non
                 ax.text(j, i, text, ha="center", va="center", fontsize=8,
                         color="white" if v > 0.6 * vmax else "black")
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    return _finish(fig, title, note)
+
+
+def _finish(fig: Figure, title: str | None, note: str | None) -> Figure:
+    """A figure's title above and note below, laid out to leave room for them."""
     if title:
         fig.suptitle(title, fontsize=10)
     if note:
@@ -255,9 +260,4 @@ def saturation_curve(curve: pd.DataFrame, verdict: pd.DataFrame, by: str | None 
         ax.set_xlabel("interview (in order)", fontsize=8)
         ax.set_ylabel("codes", fontsize=8)
         ax.legend(fontsize=7, loc="center right")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    if note:
-        fig.text(0.5, 0.005, note, ha="center", va="bottom", fontsize=7, wrap=True)
-    fig.tight_layout(rect=(0, 0.04 if note else 0, 1, 0.95 if title else 1))
-    return fig
+    return _finish(fig, title, note)
