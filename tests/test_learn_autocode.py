@@ -100,6 +100,7 @@ def test_excerpts_export_and_review_show_the_source(copy, cli):
 
 
 def test_review_least_sure_first(copy):
+    from qualcode.learn.data import with_context
     from qualcode.learn.persist import load_model
     from qualcode.learn.predict import uncertainty
     from qualcode.review import queue
@@ -111,7 +112,8 @@ def test_review_least_sure_first(copy):
     pending = proj.codings(statuses=["suggested"]).set_index("id").loc[ids].reset_index()
     docs = proj.documents()
     ranked = uncertainty(load_model(proj.workspace), pending,
-                         dict(zip(docs.document, docs.language, strict=True)))
+                         dict(zip(docs.document, docs.language, strict=True)),
+                         context=with_context(proj.workspace, pending))
     margins = ranked.margin.abs().dropna().tolist()
     assert margins == sorted(margins)
     assert list(ranked.id) == ids

@@ -154,9 +154,12 @@ def test_train_and_predict_with_an_optional_encoder(cli, copy, name):
         texts = ["They betrayed us, the officers lied.", "It rained all week in the camp."]
         scores = score_texts(model, texts, ["en", "en"])
         # the model's scores are those of its own encoder's vectors
+        from qualcode.learn.evaluate import calibrate
         from qualcode.learn.features import lemma_texts
 
-        expected = model.linear.scores(lemma_texts(texts, ["en", "en"]), embed(texts, name))
+        # (no context given: the question and neighbour columns are empty)
+        expected = calibrate(model.linear.scores(lemma_texts(texts, ["en", "en"]),
+                                                 embed(texts, name)), model.calibration)
         expected[:, ~model.predicted] = float("nan")
         import numpy as np
 

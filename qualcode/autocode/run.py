@@ -269,7 +269,9 @@ def _with_model(ws: Workspace, model: Any, found: list[Suggestion], documents: l
         frame = pd.concat([frame, datasets.sentences(ws, rest)], ignore_index=True)
     docs = pd.DataFrame([(d, languages[d], texts[d]) for d in documents],
                         columns=["document", "language", "text"])
-    predicted = predict_sentences(model, frame, docs, with_rules=source == "both")
+    turns = datasets.turns(ws, documents) if model.context else None
+    predicted = predict_sentences(model, frame, docs, with_rules=source == "both",
+                                  turns=turns)
     from dataclasses import replace
 
     by_key: dict[tuple, Suggestion] = {}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.output import Format, FormatOpt, OutputOpt, emit, info
 from qualcode.cli.state import project as get_project
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -27,6 +30,10 @@ def train(
     coders: Annotated[str | None, typer.Option(
         "--coders", help="Learn from these coders' decisions (comma-separated; default: "
                          "every human coder).")] = None,
+    show: Annotated[str, typer.Option(
+        "--table", help="Which table -f/-o write: quality (per code), agreement (model, "
+                        "rules and coders against each coder) or reliability (calibration "
+                        "bins).")] = "quality",
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
@@ -41,6 +48,11 @@ def train(
     .qualcode/models/. Everything runs offline.
     In Python: project.train(codes=[...], coders=[...])
     """
+    from qualcode.errors import UsageError
+
+    if show not in TABLES:
+        raise UsageError(f"--table {show} is not a table of train - one of "
+                         f"{', '.join(TABLES)}")
     proj = get_project(ctx)
     res = proj.train(codes=_split(codes), coders=_split(coders))
     card = res.card
@@ -49,7 +61,8 @@ def train(
          f"({', '.join(card['coders'])}); the model predicts {len(done)} of "
          f"{len(card['codes'])} codes; saved in {res.path}")
     if fmt != Format.table or output is not None:
-        emit(res.table, fmt, output)
+        emit({"quality": res.table, "agreement": res.agreement,
+              "reliability": res.reliability}[show], fmt, output)
         return
     t = res.table
     rows = [{"code": r["code"], "coded": r["positives"],
@@ -61,6 +74,47 @@ def train(
          caption="precision/recall/F1 in percent over sentences; coded = sentences coded "
                  "with the code; both = rules or model; codebook = autocode --source "
                  "codebook (no training: on all coded sentences)")
+    wide = agreement_rows(res.agreement, [c for c, v in card["codes"].items()
+                                          if v["positives"] >= card["min_positives"]])
+    if wide:
+        emit(wide, fmt, None, title="How far from a second coder (sentences, kappa/alpha)",
+             caption="coders: each pair of coders; rules, model and both against each "
+                     "coder, the model's out-of-fold predictions (documents it did not "
+                     "learn from); codes with enough coded sentences to train (all: "
+                     "--table agreement -f csv)")
+    cal = card.get("calibration") or {}
+    if cal.get("ece") is not None:
+        info(f"scores are calibrated probabilities (Platt): cross-validated expected "
+             f"calibration error {cal['ece']:.3f} (uncalibrated {cal['ece_uncalibrated']:.3f}),"
+             f" Brier {cal['brier']:.3f} - qualcode train --table reliability -f markdown")
+
+
+TABLES = ("quality", "agreement", "reliability")
+
+
+def agreement_rows(agreement: pd.DataFrame | None, codes: list[str]) -> list[dict]:
+    """One row per code: kappa/alpha of each coder pair and of rules, model and both
+    against each coder (the printed form of TrainResult.agreement)."""
+    if agreement is None or not len(agreement):
+        return []
+    coders = sorted(set(agreement.loc[agreement["source"].isin(["rules"]), "coder"]))
+    rows = []
+    for code in codes:
+        mine = agreement[agreement["code"] == code]
+        row: dict = {"code": code}
+        for r in mine.itertuples(index=False):
+            row[f"{r.source}~{r.coder}"] = _pair(r.kappa, r.alpha)
+        ordered = {"code": code}
+        pairs = [k for k in row if k != "code" and k.split("~")[0] in coders]
+        for key in pairs + [f"{s}~{c}" for s in ("rules", "model", "both") for c in coders]:
+            if key in row:
+                ordered[key] = row[key]
+        rows.append(ordered)
+    return rows
+
+
+def _pair(kappa: float, alpha: float) -> str:
+    return "/".join("-" if v != v else f"{v:.2f}" for v in (kappa, alpha))
 
 
 def _short(status: str) -> str:

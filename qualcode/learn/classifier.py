@@ -26,6 +26,11 @@ class Settings:
     char_ngrams: tuple[int, int] | None = (2, 5)
     class_weight: str | None = None
     min_train_positives: int = 2
+    # context features (docs/learn.md): the interviewer's question as TF-IDF, and the
+    # mean embedding of the speaker's previous and next sentence
+    context: bool = True
+    question_weight: float = 0.5
+    neighbour_weight: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -35,6 +40,7 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         data = dict(data)
+        data.setdefault("context", False)  # models saved before context features
         data["char_ngrams"] = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
         return cls(**data)
 
@@ -50,14 +56,19 @@ class LinearModel:
     intercept: np.ndarray | None = None  # codes; NaN where no classifier
 
     def fit(self, lemmas: list[str], vectors: np.ndarray | None, y: np.ndarray,
-            trainable: np.ndarray | None = None) -> LinearModel:
+            trainable: np.ndarray | None = None, questions: list[str] | None = None,
+            neighbours: np.ndarray | None = None) -> LinearModel:
         """Fit on lemma texts, embeddings and labels y (1/0/-1 unknown); `trainable`
-        (bool per code) leaves the other codes without a classifier."""
+        (bool per code) leaves the other codes without a classifier. With
+        `settings.context`: `questions` (lemma texts of the questions) and `neighbours`
+        (mean embeddings of the neighbouring sentences), row by row."""
         from sklearn.linear_model import LogisticRegression
 
         s = self.settings
-        self.featurizer = Featurizer(s.embedding_weight, s.min_df, s.char_ngrams).fit(lemmas)
-        X = self.featurizer.transform(lemmas, vectors)
+        self.featurizer = Featurizer(s.embedding_weight, s.min_df, s.char_ngrams, s.context,
+                                     s.question_weight, s.neighbour_weight
+                                     ).fit(lemmas, questions)
+        X = self.featurizer.transform(lemmas, vectors, questions, neighbours)
         k = len(self.codes)
         self.coef = np.zeros((k, X.shape[1]), dtype=np.float32)
         self.intercept = np.full(k, np.nan)
@@ -74,13 +85,16 @@ class LinearModel:
             self.intercept[j] = clf.intercept_[0]
         return self
 
-    def scores(self, lemmas: list[str], vectors: np.ndarray | None) -> np.ndarray:
+    def scores(self, lemmas: list[str], vectors: np.ndarray | None,
+               questions: list[str] | None = None, neighbours: np.ndarray | None = None
+               ) -> np.ndarray:
         """Probabilities (sentences x codes); NaN for codes without a classifier."""
         assert self.featurizer is not None and self.coef is not None
         feat = self.featurizer
         n = feat.n_sparse
-        logits = np.asarray(feat.sparse(lemmas) @ self.coef[:, :n].T, dtype=np.float64)
-        dense = feat.dense(vectors)
+        logits = np.asarray(feat.sparse(lemmas, questions) @ self.coef[:, :n].T,
+                            dtype=np.float64)
+        dense = feat.dense(vectors, neighbours)
         if dense is not None:
             logits += dense @ self.coef[:, n:].T
         logits += self.intercept

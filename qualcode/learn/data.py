@@ -73,6 +73,25 @@ def training_frames(ws: Workspace, documents: Sequence[str] | None = None
     return with_text(sentences, docs), codings
 
 
+def with_context(ws: Workspace, units: pd.DataFrame, pool: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:
+    """`units` (document, start, end, ...) with `before`, `after` and `question`
+    (learn.context.add_context), the neighbours taken from `pool` (default: the
+    documents' respondent sentences)."""
+    from qualcode.learn.context import CONTEXT_COLUMNS, add_context
+
+    documents = sorted(set(units["document"])) if len(units) else []
+    if not documents:
+        out = units.copy()
+        for column in CONTEXT_COLUMNS:
+            out[column] = []
+        return out
+    if pool is None:
+        pool = datasets.sentences(ws, documents)
+    return add_context(units, pool, datasets.turns(ws, documents),
+                       datasets.texts(ws, documents))
+
+
 def with_text(sentences: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Sentences (document, start, end) with their language and text, from a documents
     frame (document, language, text); sorted by document and start."""

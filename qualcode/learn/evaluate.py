@@ -84,6 +84,86 @@ class CVResult:
     model: np.ndarray  # bool: score >= the fold's model threshold
     both: np.ndarray  # bool: rules or score >= the fold's "both" threshold
     folds: list[tuple[np.ndarray, np.ndarray]]
+    # the scores calibrated by a map fitted on the training part's out-of-fold scores
+    calibrated: np.ndarray | None = None
+
+
+IDENTITY = (1.0, 0.0)
+EPS = 1e-6
+
+
+def platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling of one code's scores: (a, b) of p = 1 / (1 + exp(-(a * logit(score)
+    + b))), fitted by logistic regression on the known labels. The identity (1, 0) when
+    there is nothing to fit (one class only) or the fit would not be increasing, so a
+    calibrated score keeps the order of the raw one and thresholds map across."""
+    from sklearn.linear_model import LogisticRegression
+
+    known = (y >= 0) & np.isfinite(scores)
+    target = y[known] == 1
+    if target.all() or not target.any():
+        return IDENTITY
+    # Platt's (1999) smoothed targets, (N+ + 1) / (N+ + 2) and 1 / (N- + 2), keep a few
+    # labelled sentences from giving scores of 0 or 1: each sentence counts as a
+    # positive and a negative with those weights
+    pos, neg = int(target.sum()), int((~target).sum())
+    soft = np.where(target, (pos + 1) / (pos + 2), 1 / (neg + 2))
+    x = np.tile(_logit(scores[known]), 2).reshape(-1, 1)
+    fit = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000).fit(
+        x, np.r_[np.ones(len(soft)), np.zeros(len(soft))], sample_weight=np.r_[soft, 1 - soft])
+    a, b = float(fit.coef_[0][0]), float(fit.intercept_[0])
+    return (a, b) if a > 0 and math.isfinite(a) and math.isfinite(b) else IDENTITY
+
+
+def calibrations(scores: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Platt parameters per code (codes x 2)."""
+    return np.array([platt(scores[:, j], y[:, j]) for j in range(y.shape[1])], dtype=float)
+
+
+def calibrate(scores: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Scores (rows x codes) through each code's Platt map; NaN stays NaN; the map is
+    increasing, so calibrate(threshold) separates the same scores."""
+    params = np.asarray(params, dtype=float).reshape(-1, 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = params[:, 0] * _logit(np.asarray(scores, dtype=float)) + params[:, 1]
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def calibrate_thresholds(thresholds: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Thresholds on the calibrated scale (inf stays inf)."""
+    t = np.asarray(thresholds, dtype=float)
+    out = calibrate(np.where(np.isfinite(t), t, 0.5)[None, :], params)[0]
+    return np.where(np.isfinite(t), out, t)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, EPS, 1 - EPS)
+    return np.log(p) - np.log1p(-p)
+
+
+def reliability(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """The reliability diagram's table over all codes' known labels: per score bin
+    (width 1/bins), the number of sentence-code pairs, their mean score and the share
+    that are positive; and, in the frame's `attrs`, the Brier score and the expected
+    calibration error (ECE: the bins' |mean score - share positive|, weighted by size)."""
+    import pandas as pd
+
+    known = (y >= 0) & np.isfinite(scores)
+    s, t = scores[known], (y[known] == 1).astype(float)
+    which = np.minimum((s * bins).astype(int), bins - 1)
+    rows = []
+    for b in range(bins):
+        m = which == b
+        n = int(m.sum())
+        rows.append({"bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}", "pairs": n,
+                     "mean_score": float(s[m].mean()) if n else math.nan,
+                     "share_positive": float(t[m].mean()) if n else math.nan})
+    out = pd.DataFrame(rows)
+    weights = out["pairs"] / max(len(s), 1)
+    out.attrs["brier"] = float(np.mean((s - t) ** 2)) if len(s) else math.nan
+    out.attrs["ece"] = float(np.nansum(weights * (out["mean_score"] - out["share_positive"])
+                                       .abs()))
+    return out
 
 
 def thresholds(scores: np.ndarray, y: np.ndarray, rules: np.ndarray
@@ -111,6 +191,7 @@ def nested_cv(fit_score: FitScore, y: np.ndarray, groups: np.ndarray, rules: np.
     scores of the training part (inner grouped CV), never on the test documents."""
     n, k = y.shape
     scores = np.full((n, k), np.nan)
+    calibrated = np.full((n, k), np.nan)
     model = np.zeros((n, k), dtype=bool)
     both = np.zeros((n, k), dtype=bool)
     folds = group_folds(groups, outer, seed)
@@ -119,10 +200,11 @@ def nested_cv(fit_score: FitScore, y: np.ndarray, groups: np.ndarray, rules: np.
         t_alone, t_both = thresholds(inner_scores, y[train], rules[train])
         s = fit_score(train, test)
         scores[test] = s
+        calibrated[test] = calibrate(s, calibrations(inner_scores, y[train]))
         with np.errstate(invalid="ignore"):
             model[test] = s >= t_alone
             both[test] = rules[test] | (s >= t_both)
-    return CVResult(scores=scores, model=model, both=both, folds=folds)
+    return CVResult(scores=scores, model=model, both=both, folds=folds, calibrated=calibrated)
 
 
 def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:

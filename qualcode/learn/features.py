@@ -175,26 +175,83 @@ def _table_and_tokenizer() -> tuple[np.ndarray, Any]:
     return np.asarray(model.embedding, dtype=np.float32), tokenizer
 
 
+@dataclass
+class Inputs:
+    """What the classifier reads of each sentence, row by row: lemma texts, embeddings
+    (None without), and with context features the questions' lemma texts and the mean
+    embeddings of the neighbouring sentences."""
+
+    lemmas: list[str]
+    vectors: np.ndarray | None = None
+    questions: list[str] | None = None
+    neighbours: np.ndarray | None = None
+
+    def take(self, rows: np.ndarray) -> Inputs:
+        """These rows only."""
+        return Inputs([self.lemmas[i] for i in rows],
+                      None if self.vectors is None else self.vectors[rows],
+                      None if self.questions is None else [self.questions[i] for i in rows],
+                      None if self.neighbours is None else self.neighbours[rows])
+
+
+def sentence_inputs(texts: Sequence[str], languages: Sequence[str], encoder: str | None,
+                    context: Any = None) -> Inputs:
+    """Inputs of `texts` (embeddings with `encoder`, None: without); `context` is a frame
+    with `before`, `after` and `question` per text (learn.context.add_context) or None.
+    Each distinct question and neighbour is analysed once."""
+    texts, languages = list(texts), [str(x) for x in languages]
+    out = Inputs(lemma_texts(texts, languages),
+                 embed(texts, encoder) if encoder else None)
+    if context is None:
+        return out
+    asked = list(dict.fromkeys(zip(context["question"], languages, strict=True)))
+    lemmas = dict(zip(asked, lemma_texts([q for q, _ in asked], [lang for _, lang in asked]),
+                      strict=True))
+    out.questions = [lemmas[k] for k in zip(context["question"], languages, strict=True)]
+    if encoder:
+        near = list(dict.fromkeys(t for t in [*context["before"], *context["after"]] if t))
+        table = dict(zip(near, embed(near, encoder), strict=True))
+        zero = np.zeros(ENCODERS[encoder].dim, dtype=np.float32)
+        before = np.stack([table.get(t, zero) for t in context["before"]]) if len(texts) \
+            else np.zeros((0, zero.size), dtype=np.float32)
+        after = np.stack([table.get(t, zero) for t in context["after"]]) if len(texts) \
+            else before
+        out.neighbours = (before + after) / np.float32(2)
+    return out
+
+
 class Featurizer:
     """TF-IDF of lemma uni- and bigrams and of character n-grams within words (when
     `char_ngrams` is a range), plus the static embeddings scaled by `embedding_weight`;
-    the TF-IDF parts are fitted on training text only (scikit-learn's TfidfVectorizer).
-    Once fitted, the vocabularies and IDF weights are plain data and the transform is
-    computed here, so predicting never imports scikit-learn (2 s of every autocode)."""
+    with `context`, also TF-IDF of the lemma uni- and bigrams of the interviewer's
+    question (times `question_weight`) and the mean embedding of the speaker's previous
+    and next sentence (times `neighbour_weight`). The TF-IDF parts are fitted on
+    training text only (scikit-learn's TfidfVectorizer). Once fitted, the vocabularies
+    and IDF weights are plain data and the transform is computed here, so predicting
+    never imports scikit-learn (2 s of every autocode)."""
 
     def __init__(self, embedding_weight: float = 1.0, min_df: int = 2,
-                 char_ngrams: tuple[int, int] | None = (2, 5)) -> None:
+                 char_ngrams: tuple[int, int] | None = (2, 5), context: bool = False,
+                 question_weight: float = 0.5, neighbour_weight: float = 1.0) -> None:
         self.embedding_weight = embedding_weight
         self.min_df = min_df
         self.char_ngrams = tuple(char_ngrams) if char_ngrams else None
+        self.context = context
+        self.question_weight = question_weight
+        self.neighbour_weight = neighbour_weight
         self.word: Any = None  # the fitted scikit-learn vectorizers (training only)
         self.char: Any = None
         self.word_vocab: dict[str, int] = {}
         self.word_idf = np.zeros(0)
         self.char_vocab: dict[str, int] = {}
         self.char_idf = np.zeros(0)
+        self.question_vocab: dict[str, int] = {}
+        self.question_idf = np.zeros(0)
 
-    def fit(self, lemmas: Sequence[str]) -> Featurizer:
+    def fit(self, lemmas: Sequence[str], questions: Sequence[str] | None = None
+            ) -> Featurizer:
+        """Learn the vocabularies and IDF weights (`questions`: the questions' lemma
+        texts, with `context`)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         common = {"sublinear_tf": True, "dtype": np.float32, "min_df": self.min_df}
@@ -208,19 +265,36 @@ class Featurizer:
             self.char.fit(lemmas)
             self.char_vocab = dict(self.char.vocabulary_)
             self.char_idf = np.asarray(self.char.idf_, dtype=np.float64)
+        if self.context:
+            asked = [q for q in (questions or []) if q]
+            if len(set(asked)) >= 2:  # (a vocabulary needs two questions to weigh)
+                q = TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"\S+", **common)
+                try:
+                    q.fit(asked)
+                    self.question_vocab = dict(q.vocabulary_)
+                    self.question_idf = np.asarray(q.idf_, dtype=np.float64)
+                except ValueError:  # no term in min_df questions
+                    pass
         return self
 
     @property
     def n_sparse(self) -> int:
-        return len(self.word_vocab) + (len(self.char_vocab) if self.char_ngrams else 0)
+        return len(self.word_vocab) + (len(self.char_vocab) if self.char_ngrams else 0) \
+            + len(self.question_vocab)
 
-    def sparse(self, lemmas: Sequence[str]) -> csr_matrix:
+    def sparse(self, lemmas: Sequence[str], questions: Sequence[str] | None = None
+               ) -> csr_matrix:
         """The TF-IDF columns (equal to the fitted vectorizers' transform)."""
         from scipy.sparse import hstack
 
         parts = [_tfidf(_word_counts(lemmas, self.word_vocab), self.word_idf)]
         if self.char_ngrams:
             parts.append(self._char_tfidf(lemmas))
+        if self.question_vocab:
+            asked = questions if questions is not None else [""] * len(lemmas)
+            part = _tfidf(_word_counts(asked, self.question_vocab), self.question_idf)
+            part.data *= np.float32(self.question_weight)
+            parts.append(part)
         return hstack(parts, format="csr")
 
     def _char_tfidf(self, lemmas: Sequence[str]) -> csr_matrix:
@@ -243,18 +317,28 @@ class Featurizer:
             csr_matrix((len(lemmas), len(self.char_vocab)), dtype=np.float32)
         return _tfidf(counts, self.char_idf)
 
-    def dense(self, vectors: np.ndarray | None) -> np.ndarray | None:
-        """The embedding columns (None without embeddings)."""
+    def dense(self, vectors: np.ndarray | None, neighbours: np.ndarray | None = None
+              ) -> np.ndarray | None:
+        """The embedding columns (None without embeddings); with `context`, followed by
+        the neighbours' mean embeddings (zeros when not given)."""
         if vectors is None or not self.embedding_weight:
             return None
-        return vectors * np.float32(self.embedding_weight)
+        out = vectors * np.float32(self.embedding_weight)
+        if not self.context:
+            return out
+        near = np.zeros_like(out) if neighbours is None else \
+            np.asarray(neighbours, dtype=np.float32) * np.float32(self.neighbour_weight)
+        return np.hstack([out, near])
 
-    def transform(self, lemmas: Sequence[str], vectors: np.ndarray | None) -> csr_matrix:
+    def transform(self, lemmas: Sequence[str], vectors: np.ndarray | None,
+                  questions: Sequence[str] | None = None,
+                  neighbours: np.ndarray | None = None) -> csr_matrix:
         """All columns in one sparse matrix (for fitting)."""
         from scipy.sparse import csr_matrix, hstack
 
-        dense = self.dense(vectors)
-        parts = [self.sparse(lemmas)] + ([csr_matrix(dense)] if dense is not None else [])
+        dense = self.dense(vectors, neighbours)
+        parts = [self.sparse(lemmas, questions)] + \
+            ([csr_matrix(dense)] if dense is not None else [])
         return hstack(parts, format="csr")
 
     def state(self) -> dict[str, Any]:
@@ -262,8 +346,13 @@ class Featurizer:
         out: dict[str, Any] = {"embedding_weight": self.embedding_weight,
                                "min_df": self.min_df,
                                "char_ngrams": list(self.char_ngrams or []),
+                               "context": self.context,
+                               "question_weight": self.question_weight,
+                               "neighbour_weight": self.neighbour_weight,
                                "word_vocabulary": _vocab_list(self.word_vocab),
-                               "word_idf": self.word_idf}
+                               "word_idf": self.word_idf,
+                               "question_vocabulary": _vocab_list(self.question_vocab),
+                               "question_idf": self.question_idf}
         if self.char_ngrams:
             out.update(char_vocabulary=_vocab_list(self.char_vocab), char_idf=self.char_idf)
         return out
@@ -271,7 +360,14 @@ class Featurizer:
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Featurizer:
         self = cls(float(state["embedding_weight"]), int(state["min_df"]),
-                   tuple(state["char_ngrams"]) or None)
+                   tuple(state["char_ngrams"]) or None,
+                   # models saved before context features have none of these keys
+                   bool(state.get("context", False)),
+                   float(state.get("question_weight", 0.5)),
+                   float(state.get("neighbour_weight", 1.0)))
+        self.question_vocab = {str(t): i for i, t in
+                               enumerate(state.get("question_vocabulary", []))}
+        self.question_idf = np.asarray(state.get("question_idf", []), dtype=np.float64)
         self.word_vocab = {str(t): i for i, t in enumerate(state["word_vocabulary"])}
         self.word_idf = np.asarray(state["word_idf"], dtype=np.float64)
         if self.char_ngrams:

@@ -44,6 +44,15 @@ class TrainedModel:
     embeddings: bool
     card: dict[str, Any] = field(default_factory=dict)
     encoder: str = "wordllama"  # which sentence encoder (when embeddings)
+    # Platt parameters per code (codes x 2): scores and thresholds are calibrated
+    # probabilities; None: raw scores (models saved before calibration)
+    calibration: np.ndarray | None = None
+    cv: Any = None  # the CVResult of training (not saved)
+
+    @property
+    def context(self) -> bool:
+        """Whether the model reads context features (so needs the turns)."""
+        return bool(self.linear.settings.context)
 
     @property
     def codes(self) -> list[str]:
@@ -58,6 +67,10 @@ class TrainResult:
     card: dict[str, Any]
     model: TrainedModel
     path: Path | None = None
+    # per code: the model's, the rules' and each coder's agreement with each coder
+    agreement: pd.DataFrame | None = None
+    # the reliability diagram's table of the cross-validated calibrated scores
+    reliability: pd.DataFrame | None = None
 
 
 def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_POSITIVES,
@@ -71,11 +84,13 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
     from qualcode.learn.evaluate import (
         INNER_FOLDS,
         OUTER_FOLDS,
+        calibrate_thresholds,
+        calibrations,
         nested_cv,
         quality_table,
         thresholds,
     )
-    from qualcode.learn.features import embed, embeddings_available, lemma_texts
+    from qualcode.learn.features import embeddings_available, sentence_inputs
 
     settings = settings or Settings()
     if embeddings is None:
@@ -85,16 +100,19 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
     if n_docs < 2:
         raise TrainError(f"decisions in {n_docs} document(s) - train needs coded passages in "
                          "at least 2 documents to cross-validate; code or review more")
-    lemmas = lemma_texts(labels.texts, labels.sentences["language"].tolist())
-    vectors = embed(labels.texts, encoder) if embeddings else None
+    has_context = settings.context and {"before", "after", "question"} <= set(labels.sentences)
+    if settings.context and not has_context:
+        settings = Settings.from_dict({**settings.as_dict(), "context": False})
+    inputs = sentence_inputs(labels.texts, labels.sentences["language"].tolist(),
+                             encoder if embeddings else None,
+                             labels.sentences if has_context else None)
     trainable = (y == 1).sum(axis=0) >= min_positives
 
     def fit_score(train: np.ndarray, test: np.ndarray) -> np.ndarray:
-        model = LinearModel(codes, settings).fit(
-            [lemmas[i] for i in train], None if vectors is None else vectors[train], y[train],
-            trainable)
-        return model.scores([lemmas[i] for i in test],
-                            None if vectors is None else vectors[test])
+        a, b = inputs.take(train), inputs.take(test)
+        model = LinearModel(codes, settings).fit(a.lemmas, a.vectors, y[train], trainable,
+                                                 a.questions, a.neighbours)
+        return model.scores(b.lemmas, b.vectors, b.questions, b.neighbours)
 
     cv = nested_cv(fit_score, y, labels.groups, rules, OUTER_FOLDS, INNER_FOLDS, seed)
     t_alone, t_both = thresholds(cv.scores, y, rules)
@@ -106,13 +124,19 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
         f"not predicted: < {min_positives} positives"))
     for m in ("precision", "recall", "f1"):  # a code the model leaves out: both = rules
         table[f"both_{m}"] = table[f"both_{m}"].where(predicted, table[f"rules_{m}"])
+    # the out-of-fold scores calibrate the final model's (Platt, increasing: the
+    # thresholds move with the scores and the same sentences are suggested)
+    params = calibrations(cv.scores, y)
+    t_alone, t_both = (calibrate_thresholds(t, params) for t in (t_alone, t_both))
     table.insert(1, "status", status)
     table.insert(2, "threshold", np.where(predicted, t_alone, np.nan))
-    final = LinearModel(codes, settings).fit(lemmas, vectors, y, predicted)
+    final = LinearModel(codes, settings).fit(inputs.lemmas, inputs.vectors, y, predicted,
+                                             inputs.questions, inputs.neighbours)
     model = TrainedModel(linear=final, predicted=predicted,
                          thresholds=np.where(predicted, t_alone, math.inf),
                          thresholds_both=np.where(predicted, t_both, math.inf),
-                         embeddings=bool(embeddings), encoder=encoder)
+                         embeddings=bool(embeddings), encoder=encoder, calibration=params,
+                         cv=cv)
     model.card = _card(labels, table, model, settings, len(cv.folds), seed, min_positives)
     return model, table
 
@@ -131,6 +155,7 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
         latest_decision,
         rule_matrix,
         training_frames,
+        with_context,
     )
     from qualcode.learn.persist import save_model
 
@@ -153,6 +178,9 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
     if not len(dec):
         raise TrainError("no coding decisions to learn from - code passages (qualcode code) "
                          "or review suggestions (qualcode review), then run qualcode train")
+    settings = Settings(context=ws.settings.learn.context)
+    if settings.context:
+        sentences = with_context(ws, sentences, pool=sentences)
     labels = label_matrix(sentences, codings, book.lineage, wanted, coders)
     rules = rule_matrix(labels.sentences, codings, book.lineage, wanted)
     counts = labels.positives()
@@ -167,7 +195,7 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
     # without wordllama (a dependency, so rare) train falls back to TF-IDF alone; an
     # optional encoder that is missing is an error naming its pip command (embed)
     embeddings = encoder != "none" and (encoder != "wordllama" or embeddings_available())
-    model, table = fit_labels(labels, rules, embeddings=embeddings,
+    model, table = fit_labels(labels, rules, embeddings=embeddings, settings=settings,
                               encoder=encoder if embeddings else "wordllama")
     model.card["encoder"] = encoder if model.embeddings else "none"
     add_codebook_quality(table, labels, _codebook_matrix(ws, labels, wanted))
@@ -181,8 +209,25 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
         "latest_decision": latest_decision(codings, coders),
         "decisions_fingerprint": fingerprint(codings, coders),
     })
+    from qualcode.learn.honesty import coder_agreement, reliability_table
+
+    agreement = coder_agreement(labels, rules, model.cv,
+                                {c: label_matrix(sentences, codings, book.lineage, wanted, [c])
+                                 for c in model.card["coders"]}, model.predicted)
+    reliability = reliability_table(labels, model.cv, model.predicted)
+    model.card["calibration"] = {
+        "method": "Platt scaling per code, fitted on the cross-validation's out-of-fold "
+                  "scores", "brier": _num(reliability.attrs["brier"]),
+        "ece": _num(reliability.attrs["ece"]),
+        "brier_uncalibrated": _num(reliability.attrs["brier_raw"]),
+        "ece_uncalibrated": _num(reliability.attrs["ece_raw"])}
+    for row in agreement.to_dict("records"):
+        entry = model.card["codes"][row["code"]].setdefault("agreement", [])
+        entry.append({k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()
+                      if k != "code"})
     path = save_model(ws, model) if save else None
-    return TrainResult(table=table, card=model.card, model=model, path=path)
+    return TrainResult(table=table, card=model.card, model=model, path=path,
+                       agreement=agreement, reliability=reliability)
 
 
 def _codebook_matrix(ws: Workspace, labels: LabelMatrix, codes: list[str]

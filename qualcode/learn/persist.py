@@ -41,8 +41,13 @@ def save_model(ws: Workspace, model: TrainedModel) -> Path:
         embeddings=np.asarray(model.embeddings), coef=model.linear.coef,
         intercept=model.linear.intercept,
         settings=np.asarray(json.dumps(model.linear.settings.as_dict())),
-        featurizer=np.asarray(json.dumps({k: state[k] for k in ("embedding_weight", "min_df",
-                                                                 "char_ngrams")})),
+        featurizer=np.asarray(json.dumps({k: state[k] for k in (
+            "embedding_weight", "min_df", "char_ngrams", "context", "question_weight",
+            "neighbour_weight")})),
+        question_vocabulary=np.asarray(state["question_vocabulary"], dtype=str),
+        question_idf=state["question_idf"],
+        calibration=np.asarray(model.calibration if model.calibration is not None
+                               else np.zeros((0, 2))),
         word_vocabulary=np.asarray(state["word_vocabulary"], dtype=str),
         word_idf=state["word_idf"],
         char_vocabulary=np.asarray(state.get("char_vocabulary", []), dtype=str),
@@ -133,7 +138,10 @@ def load_model(ws: Workspace) -> TrainedModel:
     featurizer = Featurizer.from_state({
         **feat, "word_vocabulary": arrays["word_vocabulary"].tolist(),
         "word_idf": arrays["word_idf"], "char_vocabulary": arrays["char_vocabulary"].tolist(),
-        "char_idf": arrays["char_idf"] if len(arrays["char_vocabulary"]) else None})
+        "char_idf": arrays["char_idf"] if len(arrays["char_vocabulary"]) else None,
+        "question_vocabulary": arrays.get("question_vocabulary", np.zeros(0, dtype=str)).tolist(),
+        "question_idf": arrays.get("question_idf", np.zeros(0))})
+    calibration = arrays.get("calibration")  # older models: raw scores
     linear = LinearModel(codes=arrays["codes"].tolist(),
                          settings=Settings.from_dict(json.loads(str(arrays["settings"]))),
                          featurizer=featurizer, coef=arrays["coef"],
@@ -142,6 +150,8 @@ def load_model(ws: Workspace) -> TrainedModel:
                         thresholds=arrays["thresholds"],
                         thresholds_both=arrays["thresholds_both"],
                         embeddings=bool(arrays["embeddings"]), card=card,
+                        calibration=calibration if calibration is not None
+                        and len(calibration) else None,
                         encoder=card_encoder(card) if bool(arrays["embeddings"])
                         else "wordllama")
 

@@ -19,29 +19,39 @@ if TYPE_CHECKING:
 PREDICTION_COLUMNS = ["document", "start", "end", "code", "score"]
 
 
-def score_texts(model: TrainedModel, texts: Sequence[str], languages: Sequence[str]
-                ) -> np.ndarray:
-    """Scores (texts x model codes), NaN for codes the model does not predict."""
-    from qualcode.learn.features import embed, lemma_texts
+def score_texts(model: TrainedModel, texts: Sequence[str], languages: Sequence[str],
+                context: pd.DataFrame | None = None) -> np.ndarray:
+    """Scores (texts x model codes): calibrated probabilities, NaN for codes the model
+    does not predict. `context` (before, after, question per text: learn.context) is
+    read by a model trained with context features; without it they are left empty."""
+    from qualcode.learn.evaluate import calibrate
+    from qualcode.learn.features import sentence_inputs
 
     if not len(texts):
         return np.zeros((0, len(model.codes)))
-    lemmas = lemma_texts(list(texts), list(languages))
-    vectors = embed(list(texts), model.encoder) if model.embeddings else None
-    scores = model.linear.scores(lemmas, vectors)
+    x = sentence_inputs(texts, languages, model.encoder if model.embeddings else None,
+                        context if model.context else None)
+    scores = model.linear.scores(x.lemmas, x.vectors, x.questions, x.neighbours)
+    if model.calibration is not None:
+        scores = calibrate(scores, model.calibration)
     scores[:, ~model.predicted] = np.nan
     return scores
 
 
 def predict_sentences(model: TrainedModel, sentences: pd.DataFrame, texts: pd.DataFrame,
-                      with_rules: bool = False) -> pd.DataFrame:
+                      with_rules: bool = False, turns: pd.DataFrame | None = None
+                      ) -> pd.DataFrame:
     """Codes the model finds in `sentences` (document, start, end: respondent speech
     only - the caller passes respondent sentences), one row per sentence and code whose
     score reaches the code's threshold: document, start, end, code, score.
 
     `texts` has document, language, text (as `datasets.documents(ws)`). With with_rules,
-    the thresholds chosen for use together with the rules (`autocode --source both`)."""
+    the thresholds chosen for use together with the rules (`autocode --source both`).
+    `turns` (as `datasets.turns(ws)`) gives a context model each sentence's speaker and
+    question; without them, a document's sentences count as one speaker's."""
     import pandas as pd
+
+    from qualcode.learn.context import add_context
 
     if not len(sentences):
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
@@ -50,7 +60,8 @@ def predict_sentences(model: TrainedModel, sentences: pd.DataFrame, texts: pd.Da
     rows = sentences[["document", "start", "end"]].reset_index(drop=True)
     spans = [text_of[d][a:b] for d, a, b in rows.itertuples(index=False)]
     langs = [language_of[d] for d in rows["document"]]
-    scores = score_texts(model, spans, langs)
+    context = add_context(rows, rows, turns, text_of) if model.context else None
+    scores = score_texts(model, spans, langs, context)
     limit = model.thresholds_both if with_rules else model.thresholds
     with np.errstate(invalid="ignore"):
         hit = scores >= limit
@@ -65,11 +76,13 @@ def predict_sentences(model: TrainedModel, sentences: pd.DataFrame, texts: pd.Da
 
 
 def uncertainty(model: TrainedModel, suggestions: pd.DataFrame,
-                languages: Mapping[str, str] | None = None) -> pd.DataFrame:
+                languages: Mapping[str, str] | None = None,
+                context: pd.DataFrame | None = None) -> pd.DataFrame:
     """The suggestions (with document, code, text and `language` or a `languages` map
     document -> language), closest to their code's threshold first: adds `score` and
     `margin` (score - threshold; negative: the model would not suggest it). Suggestions
-    of codes the model does not predict come last, in their original order."""
+    of codes the model does not predict come last, in their original order. `context`:
+    before, after, question per suggestion (row by row), for a context model."""
     if "language" in suggestions:
         langs = suggestions["language"].tolist()
     elif languages is not None:
@@ -78,7 +91,7 @@ def uncertainty(model: TrainedModel, suggestions: pd.DataFrame,
         raise ValueError("uncertainty needs a language column or a languages mapping")
     out = suggestions.copy()
     index = {c: j for j, c in enumerate(model.codes)}
-    scores = score_texts(model, out["text"].tolist(), langs) if len(out) else None
+    scores = score_texts(model, out["text"].tolist(), langs, context) if len(out) else None
     score = np.full(len(out), np.nan)
     margin = np.full(len(out), np.nan)
     for i, code in enumerate(out["code"]):
@@ -97,12 +110,15 @@ def rank_by_uncertainty(ws: Workspace, suggestions: pd.DataFrame,
     """One call for `review --order uncertain`: `uncertainty` with the saved model and
     the documents' languages (suggestions as `datasets.codings(ws, statuses=["suggested"])`;
     their `id` column gives the review order)."""
+    from qualcode.learn.data import with_context
     from qualcode.learn.persist import load_model
 
     model = model or load_model(ws)
     docs = datasets.documents(ws)
+    context = with_context(ws, suggestions[["document", "start", "end"]]) \
+        if model.context and len(suggestions) else None
     return uncertainty(model, suggestions,
-                       dict(zip(docs["document"], docs["language"], strict=True)))
+                       dict(zip(docs["document"], docs["language"], strict=True)), context)
 
 
 def model_suggestions(ws: Workspace, documents: Sequence[str] | None = None,
@@ -113,9 +129,11 @@ def model_suggestions(ws: Workspace, documents: Sequence[str] | None = None,
     from qualcode.learn.persist import load_model
 
     model = model or load_model(ws)
-    sentences = datasets.sentences(ws, list(documents) if documents else None)
+    wanted = list(documents) if documents else None
+    sentences = datasets.sentences(ws, wanted)
+    turns = datasets.turns(ws, wanted) if model.context else None
     return predict_sentences(model, sentences, _texts(ws, documents),
-                             with_rules=with_rules)
+                             with_rules=with_rules, turns=turns)
 
 
 def _texts(ws: Workspace, documents: Sequence[str] | None) -> pd.DataFrame:
