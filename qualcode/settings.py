@@ -26,6 +26,9 @@ class LearnSettings(BaseModel):
     # context features: the interviewer's question and the speaker's previous and next
     # sentence (docs/learn.md); false: each sentence alone
     context: bool = True
+    # learn from the codebook too: each code's description, include text and examples
+    # are extra positives in training (never in the quality figures)
+    codebook_texts: bool = True
 
 
 class Settings(BaseModel):

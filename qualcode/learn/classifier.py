@@ -31,6 +31,9 @@ class Settings:
     context: bool = True
     question_weight: float = 0.5
     neighbour_weight: float = 1.0
+    # the codebook's descriptions, include texts and examples as extra positives in
+    # every training fold (never tested on)
+    codebook_texts: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -41,6 +44,7 @@ class Settings:
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         data = dict(data)
         data.setdefault("context", False)  # models saved before context features
+        data.setdefault("codebook_texts", False)
         data["char_ngrams"] = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
         return cls(**data)
 

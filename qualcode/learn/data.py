@@ -22,6 +22,7 @@ from qualcode import datasets
 if TYPE_CHECKING:
     import pandas as pd
 
+    from qualcode.codebook import Codebook
     from qualcode.workspace import Workspace
 
 AUTO = "auto"
@@ -53,6 +54,37 @@ class LabelMatrix:
 
     def negatives(self) -> dict[str, int]:
         return {c: int((self.y[:, k] == NEGATIVE).sum()) for k, c in enumerate(self.codes)}
+
+
+@dataclass
+class CodebookRows:
+    """The codebook's own texts as extra positives: texts[i] is a positive for the codes
+    where y[i] is 1 (a code and its ancestors), unknown (-1) for the others."""
+
+    texts: list[str]
+    y: np.ndarray  # int8 (texts x codes)
+    language: str
+
+
+def codebook_rows(book: Codebook, codes: Sequence[str], language: str) -> CodebookRows:
+    """Each active code's description, include text and examples as a positive for the
+    code and its ancestors among `codes` (duplicates merged; exclude texts are not
+    used: they say what a code is not, often by describing another code)."""
+    index = {c: k for k, c in enumerate(codes)}
+    labels: dict[str, np.ndarray] = {}
+    for code, _, _ in book.walk():
+        if code.retired or code.id not in index:
+            continue
+        for text in (code.description, code.include, *code.examples):
+            text = (text or "").strip()
+            if not text:
+                continue
+            row = labels.setdefault(text, np.full(len(index), UNKNOWN, dtype=np.int8))
+            for c in book.lineage(code.id):
+                if c in index:
+                    row[index[c]] = POSITIVE
+    y = np.array(list(labels.values()), dtype=np.int8).reshape(len(labels), len(index))
+    return CodebookRows(texts=list(labels), y=y, language=language)
 
 
 def training_frames(ws: Workspace, documents: Sequence[str] | None = None

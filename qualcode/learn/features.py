@@ -200,8 +200,16 @@ def sentence_inputs(texts: Sequence[str], languages: Sequence[str], encoder: str
     with `before`, `after` and `question` per text (learn.context.add_context) or None.
     Each distinct question and neighbour is analysed once."""
     texts, languages = list(texts), [str(x) for x in languages]
-    out = Inputs(lemma_texts(texts, languages),
-                 embed(texts, encoder) if encoder else None)
+    near = [] if context is None or not encoder else \
+        [t for t in dict.fromkeys([*context["before"], *context["after"]]) if t]
+    # a sentence's neighbours are mostly sentences of the same frame: each distinct
+    # text is embedded once
+    distinct = list(dict.fromkeys([*texts, *near])) if near else texts
+    vectors = embed(distinct, encoder) if encoder else None
+    out = Inputs(lemma_texts(texts, languages), vectors)
+    if near and vectors is not None:
+        row = {t: i for i, t in enumerate(distinct)}
+        out.vectors = vectors[[row[t] for t in texts]] if len(texts) else vectors[:0]
     if context is None:
         return out
     asked = list(dict.fromkeys(zip(context["question"], languages, strict=True)))
@@ -209,13 +217,13 @@ def sentence_inputs(texts: Sequence[str], languages: Sequence[str], encoder: str
                       strict=True))
     out.questions = [lemmas[k] for k in zip(context["question"], languages, strict=True)]
     if encoder:
-        near = list(dict.fromkeys(t for t in [*context["before"], *context["after"]] if t))
-        table = dict(zip(near, embed(near, encoder), strict=True))
-        zero = np.zeros(ENCODERS[encoder].dim, dtype=np.float32)
-        before = np.stack([table.get(t, zero) for t in context["before"]]) if len(texts) \
-            else np.zeros((0, zero.size), dtype=np.float32)
-        after = np.stack([table.get(t, zero) for t in context["after"]]) if len(texts) \
-            else before
+        dim = ENCODERS[encoder].dim
+        table = np.vstack([np.zeros((1, dim), dtype=np.float32),
+                           vectors if vectors is not None and near else
+                           np.zeros((0, dim), dtype=np.float32)])
+        index = {t: i + 1 for i, t in enumerate(distinct)} if near else {}
+        before = table[[index.get(t, 0) for t in context["before"]]]
+        after = table[[index.get(t, 0) for t in context["after"]]]
         out.neighbours = (before + after) / np.float32(2)
     return out
 

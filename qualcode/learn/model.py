@@ -17,7 +17,7 @@ import numpy as np
 
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.learn.classifier import LinearModel, Settings
-from qualcode.learn.data import LabelMatrix
+from qualcode.learn.data import CodebookRows, LabelMatrix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,12 +75,13 @@ class TrainResult:
 
 def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_POSITIVES,
                embeddings: bool | None = None, settings: Settings | None = None,
-               seed: int = SEED, encoder: str = "wordllama"
-               ) -> tuple[TrainedModel, pd.DataFrame]:
+               seed: int = SEED, encoder: str = "wordllama",
+               extra: CodebookRows | None = None) -> tuple[TrainedModel, pd.DataFrame]:
     """Grouped nested CV of the model on `labels` (rules: bool sentences x codes), then
     the final model on all of them with thresholds chosen on the CV's out-of-fold
-    scores; `encoder` names the sentence embeddings (features.ENCODERS). Returns the
-    model and the quality table."""
+    scores; `encoder` names the sentence embeddings (features.ENCODERS). `extra` (the
+    codebook's texts, with settings.codebook_texts) joins every training part and is
+    never scored. Returns the model and the quality table."""
     from qualcode.learn.evaluate import (
         INNER_FOLDS,
         OUTER_FOLDS,
@@ -103,14 +104,30 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
     has_context = settings.context and {"before", "after", "question"} <= set(labels.sentences)
     if settings.context and not has_context:
         settings = Settings.from_dict({**settings.as_dict(), "context": False})
-    inputs = sentence_inputs(labels.texts, labels.sentences["language"].tolist(),
-                             encoder if embeddings else None,
-                             labels.sentences if has_context else None)
+    if not settings.codebook_texts or extra is None or not len(extra.texts):
+        extra = CodebookRows([], np.zeros((0, len(codes)), dtype=np.int8), "")
+    n = len(labels.texts)
+    context = None
+    if has_context:
+        context = labels.sentences[["before", "after", "question"]]
+        if len(extra.texts):  # a codebook text has no neighbours and no question
+            import pandas as pd
+
+            context = pd.concat([context, pd.DataFrame(
+                "", index=range(len(extra.texts)), columns=context.columns)],
+                ignore_index=True)
+    inputs = sentence_inputs(labels.texts + extra.texts,
+                             labels.sentences["language"].tolist()
+                             + [extra.language] * len(extra.texts),
+                             encoder if embeddings else None, context)
+    y_all = np.vstack([y, extra.y]) if len(extra.texts) else y
+    added = np.arange(n, n + len(extra.texts))
     trainable = (y == 1).sum(axis=0) >= min_positives
 
     def fit_score(train: np.ndarray, test: np.ndarray) -> np.ndarray:
-        a, b = inputs.take(train), inputs.take(test)
-        model = LinearModel(codes, settings).fit(a.lemmas, a.vectors, y[train], trainable,
+        rows = np.r_[train, added]
+        a, b = inputs.take(rows), inputs.take(test)
+        model = LinearModel(codes, settings).fit(a.lemmas, a.vectors, y_all[rows], trainable,
                                                  a.questions, a.neighbours)
         return model.scores(b.lemmas, b.vectors, b.questions, b.neighbours)
 
@@ -130,7 +147,7 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
     t_alone, t_both = (calibrate_thresholds(t, params) for t in (t_alone, t_both))
     table.insert(1, "status", status)
     table.insert(2, "threshold", np.where(predicted, t_alone, np.nan))
-    final = LinearModel(codes, settings).fit(inputs.lemmas, inputs.vectors, y, predicted,
+    final = LinearModel(codes, settings).fit(inputs.lemmas, inputs.vectors, y_all, predicted,
                                              inputs.questions, inputs.neighbours)
     model = TrainedModel(linear=final, predicted=predicted,
                          thresholds=np.where(predicted, t_alone, math.inf),
@@ -138,6 +155,7 @@ def fit_labels(labels: LabelMatrix, rules: np.ndarray, min_positives: int = MIN_
                          embeddings=bool(embeddings), encoder=encoder, calibration=params,
                          cv=cv)
     model.card = _card(labels, table, model, settings, len(cv.folds), seed, min_positives)
+    model.card["codebook_texts"] = len(extra.texts)
     return model, table
 
 
@@ -149,6 +167,7 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
     and card in `.qualcode/models/` unless save=False. `documents` limits learning (and
     its cross-validation) to those documents, e.g. for a learning curve."""
     from qualcode.learn.data import (
+        codebook_rows,
         decisions,
         fingerprint,
         label_matrix,
@@ -178,7 +197,8 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
     if not len(dec):
         raise TrainError("no coding decisions to learn from - code passages (qualcode code) "
                          "or review suggestions (qualcode review), then run qualcode train")
-    settings = Settings(context=ws.settings.learn.context)
+    settings = Settings(context=ws.settings.learn.context,
+                        codebook_texts=ws.settings.learn.codebook_texts)
     if settings.context:
         sentences = with_context(ws, sentences, pool=sentences)
     labels = label_matrix(sentences, codings, book.lineage, wanted, coders)
@@ -195,8 +215,9 @@ def train(ws: Workspace, codes: Sequence[str] | None = None,
     # without wordllama (a dependency, so rare) train falls back to TF-IDF alone; an
     # optional encoder that is missing is an error naming its pip command (embed)
     embeddings = encoder != "none" and (encoder != "wordllama" or embeddings_available())
+    extra = codebook_rows(book, wanted, ws.settings.language)
     model, table = fit_labels(labels, rules, embeddings=embeddings, settings=settings,
-                              encoder=encoder if embeddings else "wordllama")
+                              encoder=encoder if embeddings else "wordllama", extra=extra)
     model.card["encoder"] = encoder if model.embeddings else "none"
     add_codebook_quality(table, labels, _codebook_matrix(ws, labels, wanted))
     for row in table.to_dict("records"):
