@@ -212,3 +212,56 @@ def test_the_codebook_source_uses_the_chosen_encoder(cli, tmp_path, name):
               project=root)
     assert res.exit_code == 0, res.output
     assert "codebook" in res.output
+
+
+def test_a_model_saved_before_context_and_calibration_still_loads(cli, copy):
+    """A model file of the previous format (no question vocabulary, no calibration, no
+    context settings) loads and scores as it did: raw probabilities, no context."""
+    import hashlib
+    import io
+
+    import numpy as np
+
+    from qualcode.learn.persist import models_dir
+    from qualcode.learn.predict import model_suggestions
+
+    toml = copy / "qualcode.toml"
+    toml.write_text(toml.read_text("utf-8") + "\n[learn]\ncontext = false\n"
+                    "codebook_texts = false\n", "utf-8")
+    assert cli("train", project=copy).exit_code == 0
+    folder = models_dir_of(copy)
+    with np.load(folder / "model.npz", allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    for key in ("question_vocabulary", "question_idf", "calibration"):
+        del arrays[key]
+    settings = json.loads(str(arrays["settings"]))
+    for key in ("context", "question_weight", "neighbour_weight", "codebook_texts"):
+        del settings[key]
+    arrays["settings"] = np.asarray(json.dumps(settings))
+    arrays["featurizer"] = np.asarray(json.dumps({k: v for k, v in json.loads(
+        str(arrays["featurizer"])).items() if k in ("embedding_weight", "min_df",
+                                                     "char_ngrams")}))
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    (folder / "model.npz").write_bytes(buf.getvalue())
+    old = card(copy)
+    old["model_sha256"] = hashlib.sha256(buf.getvalue()).hexdigest()
+    (folder / "card.json").write_text(json.dumps(old), "utf-8")
+    proj = open_project(copy)
+    try:
+        from qualcode.learn.persist import load_model
+
+        model = load_model(proj.workspace)
+        assert model.calibration is None and not model.context
+        found = model_suggestions(proj.workspace, model=model)
+        assert len(found) and (found["score"] >= model.thresholds[
+            [model.codes.index(c) for c in found["code"]]]).all()
+        assert models_dir(proj.workspace) == folder
+    finally:
+        proj.close()
+    res = cli("autocode", "--source", "both", project=copy)
+    assert res.exit_code == 0, res.output
+
+
+def models_dir_of(root: Path) -> Path:
+    return root / ".qualcode" / "models"
