@@ -150,14 +150,14 @@ def show(console: Console, ws: Workspace, item: dict[str, Any], n: int, total: i
     title = (f"{n}/{total}  {row.document_id} - {speaker}  →  {code.name if code else row.code_id}"
              f" ({row.code_id})")
     if row.rule == "model":
-        rule = f"learned model, score {row.score:.2f}"
+        rule = f"learned model, probability {row.score:.2f}"
     elif row.rule == "codebook":
         rule = f"codebook: close to “{row.matched}” (z {row.score:.2f})"
     elif row.rule == "search":
         rule = f"search: matched “{row.matched}”"
     elif row.rule:
         rule = f"rule {row.rule}: matched “{row.matched}”" + (
-            f" (model agrees, score {row.score:.2f})" if row.score is not None else "")
+            f" (model agrees, probability {row.score:.2f})" if row.score is not None else "")
     else:
         rule = f"by {row.coder}"
     console.print(Panel(body, title=title, subtitle=rule, title_align="left"))

@@ -96,7 +96,7 @@ def test_excerpts_export_and_review_show_the_source(copy, cli):
     res = cli("--coder", "ben", "review", "--order", "uncertain", input="q\n",
               project=proj.root)
     assert res.exit_code == 0, res.stderr
-    assert "learned model, score" in res.stdout or "model agrees, score" in res.stdout
+    assert "learned model, probability" in res.stdout or "model agrees, probability" in res.stdout
 
 
 def test_review_least_sure_first(copy):
