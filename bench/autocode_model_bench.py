@@ -1,6 +1,6 @@
 """Auto-coding with the learned model against the rules alone, on the same corpus.
 
-    python bench/autocode_model_bench.py [--copies 10]
+    python bench/autocode_model_bench.py [--copies 10] [--encoder fast-use]
 
 Copies the example study, imports it, auto-codes it with the rules and trains the model
 on the two coders' codings; then adds `--copies` renamed copies of every transcript
@@ -36,10 +36,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=10)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--encoder", default=None,
+                    help="[learn] encoder for train and autocode (default: the default)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "study"
         copy_example(root)
+        if args.encoder:
+            toml = root / "qualcode.toml"
+            toml.write_text(toml.read_text("utf-8") + f'\n[learn]\nencoder = "{args.encoder}"\n',
+                            "utf-8")
         qualcode(root, "import")
         qualcode(root, "autocode", "--source", "rules")
         qualcode(root, "train")

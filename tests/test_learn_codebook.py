@@ -184,3 +184,10 @@ def test_bad_input_is_one_line(cli, fresh):
     res = cli("autocode", "--source", "codebook", project=fresh)
     assert res.exit_code == 1 and len(res.output.strip().splitlines()) == 1
     assert "needs them" in res.output
+
+
+def test_a_rules_run_does_not_count_codebook_suggestions_as_decided(cli, fresh):
+    assert cli("autocode", "--source", "codebook", project=fresh).exit_code == 0
+    res = cli("autocode", "--source", "rules", project=fresh)
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines()[-1].endswith("; 0 already decided")

@@ -230,8 +230,10 @@ def test_a_model_saved_before_context_and_calibration_still_loads(cli, copy):
                     "codebook_texts = false\n", "utf-8")
     assert cli("train", project=copy).exit_code == 0
     folder = models_dir_of(copy)
-    with np.load(folder / "model.npz", allow_pickle=False) as z:
+    named = folder / card(copy)["model_file"]
+    with np.load(named, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
+    named.unlink()  # the previous layout: model.npz, and a card that names no file
     for key in ("question_vocabulary", "question_idf", "calibration"):
         del arrays[key]
     settings = json.loads(str(arrays["settings"]))
@@ -245,6 +247,7 @@ def test_a_model_saved_before_context_and_calibration_still_loads(cli, copy):
     np.savez_compressed(buf, **arrays)
     (folder / "model.npz").write_bytes(buf.getvalue())
     old = card(copy)
+    del old["model_file"]
     old["model_sha256"] = hashlib.sha256(buf.getvalue()).hexdigest()
     (folder / "card.json").write_text(json.dumps(old), "utf-8")
     proj = open_project(copy)
@@ -265,3 +268,45 @@ def test_a_model_saved_before_context_and_calibration_still_loads(cli, copy):
 
 def models_dir_of(root: Path) -> Path:
     return root / ".qualcode" / "models"
+
+
+def test_a_save_killed_halfway_leaves_the_old_model_and_a_new_save_tidies(cli, copy):
+    """save_model writes the new model file under a new name before the card switches
+    to it: a process killed in between leaves a stray file, never a broken pair."""
+    folder = models_dir_of(copy)
+    before = card(copy)["model_file"]
+    (folder / "model-0123456789abcdef.npz").write_bytes(b"half a new model")
+    res = cli("autocode", "--source", "both", "--dry-run", project=copy)
+    assert res.exit_code == 0, res.output
+    assert cli("train", project=copy).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["card.json", card(copy)["model_file"]])
+    assert card(copy)["model_file"] == before  # same decisions, same model, same name
+
+
+def test_a_damaged_card_or_a_changed_context_setting_is_one_line(cli, copy):
+    toml = copy / "qualcode.toml"
+    toml.write_text(toml.read_text("utf-8") + "\n[learn]\ncontext = false\n", "utf-8")
+    message = ("Error: the model was trained with context features on but qualcode.toml "
+               "sets [learn] context = false - run qualcode train again")
+    res = cli("autocode", "--source", "model", "--dry-run", project=copy)
+    assert res.exit_code == 1 and res.output.strip().splitlines()[-1] == message
+    res = cli("status", "-f", "csv", project=copy)
+    assert res.exit_code == 0 and message.removeprefix("Error: ") in res.stdout
+    res = cli("--coder", "ana", "review", "--order", "uncertain", input="q\n", project=copy)
+    assert res.exit_code == 1 and res.output.strip().splitlines()[-1] == message
+    (models_dir_of(copy) / "card.json").write_text('{"codes": ', "utf-8")
+    broken = (f"{models_dir_of(copy) / 'card.json'} cannot be read (JSONDecodeError) - run "
+              "qualcode train again")
+    res = cli("autocode", "--dry-run", project=copy)
+    assert res.exit_code == 1 and res.output.strip().splitlines()[-1] == f"Error: {broken}"
+    res = cli("status", "-f", "csv", project=copy)
+    assert res.exit_code == 0 and broken in res.stdout
+    toml.write_text(toml.read_text("utf-8").replace("context = false", "context = \"no\""),
+                    "utf-8")
+    res = cli("status", project=copy)
+    assert res.exit_code == 1 and "learn.context" in res.output
+    toml.write_text(toml.read_text("utf-8").replace('context = "no"', "context = true"),
+                    "utf-8")
+    assert cli("train", project=copy).exit_code == 0  # retraining mends the card
+    assert cli("autocode", "--dry-run", project=copy).exit_code == 0

@@ -103,6 +103,7 @@ def autocode(
     coder = ws.coder if accept else None
     remove: list[int] = []
     add: list[dict[str, Any]] = []
+    rescore: list[tuple[int, float | None]] = []
     if accept:
         ws.require_coder()
     writer = IndexWriter(ws)  # the search index of respondent turns, on the way
@@ -146,7 +147,7 @@ def autocode(
         if from_book is not None:
             found = _book_found(from_book, ids_, selected, {d.id: d.language for d in batch})
         _diff(ws, batch, found, selected, result, texts, turn_of, remove, add,
-              own=CODEBOOK if source == "codebook" else None)
+              own=CODEBOOK if source == "codebook" else None, rescore=rescore)
         frames.append(pd.DataFrame([s.__dict__ for s in found]))
         result.documents += len(batch)
         result.words += sum(d.respondent_words for d in batch)
@@ -166,17 +167,19 @@ def autocode(
                 "unit": unit, "source": source, "codes": codes or "all",
                 "documents": result.documents,
                 "added": result.added, "removed": result.removed, "kept": result.kept,
-                "accepted_directly": accept})
+                "accepted_directly": accept}, rescore=rescore)
     return result
 
 
 def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str] | None,
           result: AutocodeResult, texts: dict[str, str], turn_of: dict[str, Any],
-          remove: list[int], add: list[dict[str, Any]], own: str | None = None) -> None:
+          remove: list[int], add: list[dict[str, Any]], own: str | None = None,
+          rescore: list[tuple[int, float | None]] | None = None) -> None:
     """Diff new suggestions against the stored auto codings of a batch; collect the change
-    (ids to remove, rows to add) and count it. Codebook suggestions belong to codebook
-    runs only (`own="codebook"`): other runs neither replace nor repeat them, and a
-    codebook run leaves every other suggestion as it is."""
+    (ids to remove, rows to add, kept suggestions whose model score changed) and count
+    it. Codebook suggestions belong to codebook runs only (`own="codebook"`): other runs
+    neither replace nor repeat them (nor count them as decided), and a codebook run
+    leaves every other suggestion as it is."""
     from qualcode.store.codings import auto_codings
 
     with ws.engine.connect() as conn:
@@ -184,7 +187,9 @@ def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str
     # a suggestion is known by the span the auto-coder proposed; one a person decided,
     # widened or narrowed is never proposed again nor removed
     suggested: dict[tuple, int] = {}
+    old_score: dict[int, float | None] = {}
     decided: set[tuple] = set()
+    others: set[tuple] = set()  # unreviewed suggestions of the other kind of run
     for r in existing:
         touched = r.proposed_start is not None
         key = (r.document_id, r.proposed_start if touched else r.start,
@@ -192,6 +197,9 @@ def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str
         mine = (getattr(r, "rule", None) == CODEBOOK) == (own == CODEBOOK)
         if r.status == "suggested" and not touched and mine:
             suggested[key] = r.id
+            old_score[r.id] = r.score
+        elif r.status == "suggested" and not touched:
+            others.add(key)
         else:
             decided.add(key)
     new_keys: dict[tuple, Suggestion] = {}
@@ -199,6 +207,8 @@ def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str
         key = (s.document, s.start, s.end, s.code)
         if key in decided:
             result.skipped_decided += 1
+            continue
+        if key in others:
             continue
         new_keys.setdefault(key, s)
     empty = dict(suggested=0, added=0, removed=0, kept=0)
@@ -213,6 +223,8 @@ def _diff(ws: Workspace, batch: list, found: list[Suggestion], selected: set[str
     for k, s in new_keys.items():
         if k in suggested:
             result.kept += 1
+            if rescore is not None and old_score.get(suggested[k]) != s.score:
+                rescore.append((suggested[k], s.score))
             continue
         speaker, case, unit = turn_of[s.document](s.start)
         add.append(dict(document_id=s.document, start=s.start, end=s.end,

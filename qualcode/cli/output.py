@@ -62,7 +62,9 @@ def _cell(value: Any) -> str:
         if value != value:
             return ""
         return f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
+    from rich.markup import escape
+
+    return escape(str(value))  # a cell is text: "[learn]" or "[sic]" is not markup
 
 
 def emit(df: pd.DataFrame | list[dict[str, Any]], fmt: Format | str,

@@ -1,5 +1,10 @@
-"""The model on disk: `.qualcode/models/model.npz` (arrays and vocabularies, loaded
-without pickle) and `card.json` (what it learnt from, its quality, its thresholds)."""
+"""The model on disk: `.qualcode/models/model-<hash>.npz` (arrays and vocabularies,
+loaded without pickle) and `card.json` (what it learnt from, its quality, its
+thresholds, and which model file is its own).
+
+A new model is written under a new name first and the card, replaced atomically, then
+points at it, so a process killed at any moment leaves either the old pair or the new
+one; older projects' `model.npz` is read as before."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode import datasets
+from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
     from qualcode.learn.model import TrainedModel
@@ -52,12 +58,22 @@ def save_model(ws: Workspace, model: TrainedModel) -> Path:
         word_idf=state["word_idf"],
         char_vocabulary=np.asarray(state.get("char_vocabulary", []), dtype=str),
         char_idf=state.get("char_idf", np.zeros(0)))
-    data = buf.getvalue()
-    model.card["model_sha256"] = hashlib.sha256(data).hexdigest()
-    _write(folder / MODEL_FILE, data)
-    _write(folder / CARD_FILE, (json.dumps(model.card, indent=1, ensure_ascii=False) + "\n")
-           .encode("utf-8"))
+    _commit(folder, model.card, buf.getvalue())
     return folder
+
+
+def _commit(folder: Path, card: dict[str, Any], data: bytes) -> None:
+    """Write the model file under its own name, then the card that names it (the
+    switch), then remove model files no card names."""
+    sha = hashlib.sha256(data).hexdigest()
+    name = f"model-{sha[:16]}.npz"
+    card["model_sha256"], card["model_file"] = sha, name
+    _write(folder / name, data)
+    _write(folder / CARD_FILE, (json.dumps(card, indent=1, ensure_ascii=False) + "\n")
+           .encode("utf-8"))
+    for old in [*folder.glob("model-*.npz"), folder / MODEL_FILE]:
+        if old.name != name and old.is_file():
+            old.unlink(missing_ok=True)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -73,9 +89,12 @@ def relabel(ws: Workspace, mapping: dict[str, str]) -> bool:
     import numpy as np
 
     folder = models_dir(ws)
-    card = read_card(ws)
-    path = folder / MODEL_FILE
-    if card is None or not path.is_file() or not mapping:
+    try:
+        card = read_card(ws)
+    except QualcodeError:
+        return False  # a damaged card is reported by load_model and status
+    path = model_path(ws, card) if card is not None else None
+    if card is None or path is None or not path.is_file() or not mapping:
         return False
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
@@ -88,24 +107,62 @@ def relabel(ws: Workspace, mapping: dict[str, str]) -> bool:
     arrays["codes"] = np.asarray(codes, dtype=str)
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
-    out = buf.getvalue()
     entries: dict[str, Any] = {}
     for code, entry in (card.get("codes") or {}).items():
         entries.setdefault(mapping.get(code, code), entry)
-    card = {**card, "codes": entries, "model_sha256": hashlib.sha256(out).hexdigest(),
-            "relabelled": [*card.get("relabelled", []), mapping]}
-    _write(path, out)
-    _write(folder / CARD_FILE, (json.dumps(card, indent=1, ensure_ascii=False) + "\n")
-           .encode("utf-8"))
+    card = {**card, "codes": entries, "relabelled": [*card.get("relabelled", []), mapping]}
+    _commit(folder, card, buf.getvalue())
     return True
 
 
 def read_card(ws: Workspace) -> dict[str, Any] | None:
-    """The model card, or None when no model was trained."""
+    """The model card, or None when no model was trained (an error naming the file
+    when it cannot be read)."""
     path = models_dir(ws) / CARD_FILE
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        raise QualcodeError(f"{path} cannot be read ({type(exc).__name__}) - run qualcode "
+                            "train again") from None
+    if not isinstance(card, dict):
+        raise QualcodeError(f"{path} is not a model card - run qualcode train again")
+    return card
+
+
+def model_path(ws: Workspace, card: dict[str, Any]) -> Path:
+    """The model file the card belongs to (cards before named files: model.npz)."""
+    name = str(card.get("model_file") or MODEL_FILE)
+    return models_dir(ws) / Path(name).name
+
+
+def unusable(ws: Workspace, card: dict[str, Any], data: bytes | None = None) -> str | None:
+    """Why the saved model cannot be used with the project's settings (None: it can):
+    a missing or damaged model file, or an encoder or context setting that differs from
+    the one it was trained with."""
+    from qualcode.learn.features import embeddings_available
+
+    path = model_path(ws, card)
+    if data is None:
+        if not path.is_file():
+            return f"{path} is missing - run qualcode train again"
+        data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
+        return f"{path} does not match its card - run qualcode train again"
+    wanted = ws.settings.learn.encoder
+    if wanted == "wordllama" and not embeddings_available():
+        wanted = "none"  # train falls back to TF-IDF alone, and records it
+    if card_encoder(card) != wanted:
+        return (f"the model was trained with encoder {card_encoder(card)} but "
+                f"qualcode.toml sets [learn] encoder = \"{wanted}\" - run qualcode train "
+                "again")
+    trained = bool((card.get("classifier") or {}).get("context", False))
+    if trained != ws.settings.learn.context:
+        return (f"the model was trained with context features {'on' if trained else 'off'}"
+                f" but qualcode.toml sets [learn] context = "
+                f"{str(ws.settings.learn.context).lower()} - run qualcode train again")
+    return None
 
 
 def load_model(ws: Workspace) -> TrainedModel:
@@ -117,21 +174,13 @@ def load_model(ws: Workspace) -> TrainedModel:
     from qualcode.learn.model import TrainedModel, TrainError
 
     card = read_card(ws)
-    path = models_dir(ws) / MODEL_FILE
-    if card is None or not path.is_file():
+    path = model_path(ws, card) if card is not None else None
+    if card is None or path is None or not path.is_file():
         raise TrainError("no model yet - run qualcode train")
     data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
-        raise TrainError(f"{path} does not match its card - run qualcode train again")
-    from qualcode.learn.features import embeddings_available
-
-    wanted = ws.settings.learn.encoder
-    if wanted == "wordllama" and not embeddings_available():
-        wanted = "none"  # train falls back to TF-IDF alone, and records it
-    if card_encoder(card) != wanted:
-        raise TrainError(f"the model was trained with encoder {card_encoder(card)} but "
-                         f"qualcode.toml sets [learn] encoder = \"{wanted}\" - run qualcode "
-                         "train again")
+    problem = unusable(ws, card, data)
+    if problem:
+        raise TrainError(problem)
     with np.load(io.BytesIO(data), allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     feat = json.loads(str(arrays["featurizer"]))
@@ -169,9 +218,16 @@ def model_status(ws: Workspace, latest_decision: str | None = None) -> dict[str,
 
     `latest_decision` (ISO time) lets `qualcode status` pass what it already knows;
     without it the decisions are read from the store (this imports pandas)."""
-    card = read_card(ws)
+    try:
+        card = read_card(ws)
+    except QualcodeError as exc:
+        return {"model": True, "stale": None, "usable": False, "message": str(exc)}
     if card is None:
         return {"model": False, "stale": None, "message": "no model - run qualcode train"}
+    problem = unusable(ws, card)
+    if problem:
+        return {"model": True, "stale": None, "usable": False, "message": problem,
+                "trained_at": card.get("trained_at")}
     seen = card.get("latest_decision")
     changed = None
     if latest_decision is None:
@@ -187,7 +243,7 @@ def model_status(ws: Workspace, latest_decision: str | None = None) -> dict[str,
     stale = bool(newer or changed)
     predicted = [c for c, v in card.get("codes", {}).items() if v.get("predicted")]
     return {
-        "model": True, "stale": stale, "trained_at": card.get("trained_at"),
+        "model": True, "stale": stale, "usable": True, "trained_at": card.get("trained_at"),
         "coders": card.get("coders"), "codes_predicted": predicted,
         "latest_decision_seen": seen, "latest_decision": latest_decision,
         "message": ("decisions changed since the model was trained - run qualcode train"

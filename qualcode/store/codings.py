@@ -293,7 +293,7 @@ def auto_codings(conn: Connection, documents: list[str], codes: set[str] | None
     """The auto-coder's codings of these documents: id, document, span, code, status and
     the span and code it proposed (when a person has widened, narrowed or recoded it)."""
     q = select(c.id, c.document_id, c.start, c.end, c.code_id, c.status, c.proposed_start,
-               c.proposed_end, c.proposed_code, c.rule).where(
+               c.proposed_end, c.proposed_code, c.rule, c.score).where(
         c.document_id.in_(documents), c.origin == "auto", not_search())
     if codes is not None:
         q = q.where(or_(c.code_id.in_(codes), c.proposed_code.in_(codes)))
@@ -376,10 +376,12 @@ def undo_search_codings(conn: Connection, run: int, coder: str) -> dict[str, int
 
 def apply_suggestions(conn: Connection, remove: list[int], add: list[dict[str, Any]],
                       accepted_by: str | None, run_by: str | None,
-                      details: dict[str, Any]) -> None:
+                      details: dict[str, Any],
+                      rescore: list[tuple[int, float | None]] | None = None) -> None:
     """One auto-coding run: drop stale unreviewed suggestions, store the new ones
-    (accepted by `accepted_by` when given) and log the run. Only codings still
-    `suggested` are ever deleted."""
+    (accepted by `accepted_by` when given), give kept suggestions the model's new score
+    (`rescore`: id, score) and log the run. Only codings still `suggested` are ever
+    deleted or rescored."""
     noted = codings_with_memos(conn, remove)
     if noted:  # a memo on a suggestion outlives it, with a note of what it was on
         gone = conn.execute(select(t.codings).where(c.id.in_(sorted(noted)),
@@ -397,6 +399,9 @@ def apply_suggestions(conn: Connection, remove: list[int], add: list[dict[str, A
                  decided_at=stamp if accepted_by else None, **row)
             for row in add[j : j + 5000]
         ])
+    for row_id, score in rescore or []:
+        conn.execute(update(t.codings).where(c.id == row_id, c.status == "suggested")
+                     .values(score=score))
     log_event(conn, run_by, "autocode", None, details)
 
 
