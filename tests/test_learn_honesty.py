@@ -78,6 +78,8 @@ def test_the_reliability_table_counts_every_known_pair():
     known = np.array([0.05, 0.15, 0.95, 0.55, 0.15, 0.5])
     truth = np.array([0, 1, 1, 0, 0, 1])
     assert out.attrs["brier"] == pytest.approx(np.mean((known - truth) ** 2))
+    nothing = reliability(np.zeros((0, 1)), np.zeros((0, 1), dtype=np.int8))
+    assert math.isnan(nothing.attrs["ece"]) and math.isnan(nothing.attrs["brier"])
 
 
 def labels_of(y: np.ndarray, docs: list[str]) -> LabelMatrix:

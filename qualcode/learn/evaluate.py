@@ -162,7 +162,7 @@ def reliability(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFra
     weights = out["pairs"] / max(len(s), 1)
     out.attrs["brier"] = float(np.mean((s - t) ** 2)) if len(s) else math.nan
     out.attrs["ece"] = float(np.nansum(weights * (out["mean_score"] - out["share_positive"])
-                                       .abs()))
+                                       .abs())) if len(s) else math.nan
     return out
 
 
