@@ -76,6 +76,10 @@ export function codebookPanel(ctx) {
 
   function draw() {
     if (!box || !box.isConnected || !S.codebook) return;
+    // a click opens <details> at once but its "toggle" event comes later: a redraw in
+    // between must keep what the user just opened
+    const shown = box.querySelector("#cb-actions");
+    if (shown) expanded = shown.open;
     clear(box);
     box.append(drawQueues());
     const details = el("details", { id: "cb-actions" });
