@@ -27,7 +27,7 @@ def project_status(ws: Workspace) -> dict[str, Any]:
         if card is not None:
             card_coders = card.get("coders_chosen", card.get("coders")) or None
             model = model_status(ws, latest_decision=codings.latest_decision(
-                conn, card_coders))
+                conn, card_coders), card=card)
         corpus = documents.corpus_counts(conn)
         codes = active_codes(conn)
         by = codings.status_counts(conn)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,15 +40,25 @@ def _fixed_environment():
     time.tzset()
 
 
+@contextmanager
+def clean_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pytest.MonkeyPatch]:
+    """No project, store or coder from the environment, and the suite's one spaCy cache:
+    what every test gets (`_clean_env`), for a module-scoped fixture to use as well."""
+    with pytest.MonkeyPatch.context() as mp:
+        for var in ("QUALCODE_PROJECT", "QUALCODE_DB", "QUALCODE_CODER", "QUALCODE_DEBUG"):
+            mp.delenv(var, raising=False)
+        cache = os.environ.get("QUALCODE_TEST_CACHE")
+        if not cache:
+            cache = str(tmp_path_factory.getbasetemp().parent / "qualcode-cache")
+            os.environ["QUALCODE_TEST_CACHE"] = cache
+        mp.setenv("QUALCODE_CACHE", cache)
+        yield mp
+
+
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
-    for var in ("QUALCODE_PROJECT", "QUALCODE_DB", "QUALCODE_CODER", "QUALCODE_DEBUG"):
-        monkeypatch.delenv(var, raising=False)
-    cache = os.environ.get("QUALCODE_TEST_CACHE")
-    if not cache:
-        cache = str(tmp_path_factory.getbasetemp().parent / "qualcode-cache")
-        os.environ["QUALCODE_TEST_CACHE"] = cache
-    monkeypatch.setenv("QUALCODE_CACHE", cache)
+def _clean_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with clean_env(tmp_path_factory):
+        yield
 
 
 def copy_example(dest: Path) -> Path:

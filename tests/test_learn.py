@@ -5,7 +5,6 @@ same decisions, same model; the card and status follow the decisions."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 
 from qualcode.project import open_project
 
-from .conftest import write
+from .conftest import clean_env, write
 
 CODEBOOK = """
 codebook: Learning test
@@ -83,11 +82,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory):
     for i in range(1, 9):
         text, truth[f"D{i}"] = transcript(i)
         write(root / "interviews" / f"D{i}.md", text)
-    with pytest.MonkeyPatch.context() as mp:
-        for var in ("QUALCODE_PROJECT", "QUALCODE_DB", "QUALCODE_CODER"):
-            mp.delenv(var, raising=False)
-        mp.setenv("QUALCODE_CACHE", os.environ.get("QUALCODE_TEST_CACHE") or str(
-            tmp_path_factory.getbasetemp().parent / "qualcode-cache"))
+    with clean_env(tmp_path_factory):
         proj = open_project(root, coder="ana")
         proj.import_interviews()
         proj.autocode()

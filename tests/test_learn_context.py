@@ -4,7 +4,6 @@ after a question about betrayal, and nothing after a question about the rain."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from qualcode.learn.context import add_context
 from qualcode.project import open_project
 
-from .conftest import write
+from .conftest import clean_env, write
 
 TEXT = ("I: Tell me about it.\n\nA: One. Two.\n\nB: Three.\n\nA: Four.\n\n"
         "I: And then?\n\nB: Five.\n")
@@ -103,11 +102,7 @@ def study(tmp_path_factory: pytest.TempPathFactory):
     write(root / "codebook" / "codes.yaml", CODEBOOK)
     for i in range(1, 8):
         write(root / "interviews" / f"D{i}.md", transcript(i))
-    with pytest.MonkeyPatch.context() as mp:
-        for var in ("QUALCODE_PROJECT", "QUALCODE_DB", "QUALCODE_CODER"):
-            mp.delenv(var, raising=False)
-        mp.setenv("QUALCODE_CACHE", os.environ.get("QUALCODE_TEST_CACHE") or str(
-            tmp_path_factory.getbasetemp().parent / "qualcode-cache"))
+    with clean_env(tmp_path_factory):
         proj = open_project(root, coder="ana")
         proj.import_interviews()
         proj.autocode()

@@ -93,24 +93,17 @@ TABLES = ("quality", "agreement", "reliability")
 
 
 def agreement_rows(agreement: pd.DataFrame | None, codes: list[str]) -> list[dict]:
-    """One row per code: kappa/alpha of each coder pair and of rules, model and both
+    """One row per code: kappa/alpha of each coder pair, then of rules, model and both
     against each coder (the printed form of TrainResult.agreement)."""
     if agreement is None or not len(agreement):
         return []
-    coders = sorted(set(agreement.loc[agreement["source"].isin(["rules"]), "coder"]))
-    rows = []
-    for code in codes:
-        mine = agreement[agreement["code"] == code]
-        row: dict = {"code": code}
-        for r in mine.itertuples(index=False):
-            row[f"{r.source}~{r.coder}"] = _pair(r.kappa, r.alpha)
-        ordered = {"code": code}
-        pairs = [k for k in row if k != "code" and k.split("~")[0] in coders]
-        for key in pairs + [f"{s}~{c}" for s in ("rules", "model", "both") for c in coders]:
-            if key in row:
-                ordered[key] = row[key]
-        rows.append(ordered)
-    return rows
+    sources = ("rules", "model", "both")
+    order = {s: i for i, s in enumerate(sources)}
+    ranked = agreement.assign(rank=agreement["source"].map(order).fillna(-1))
+    ranked = ranked.sort_values(["rank", "source", "coder"], kind="stable")
+    return [{"code": code, **{f"{r.source}~{r.coder}": _pair(r.kappa, r.alpha)
+                              for r in ranked[ranked["code"] == code].itertuples(index=False)}}
+            for code in codes]
 
 
 def _pair(kappa: float, alpha: float) -> str:

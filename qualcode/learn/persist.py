@@ -213,13 +213,14 @@ def card_encoder(card: dict[str, Any]) -> str:
     return "wordllama" if (card.get("features") or {}).get("embeddings") else "none"
 
 
-def model_status(ws: Workspace, latest_decision: str | None = None) -> dict[str, Any]:
+def model_status(ws: Workspace, latest_decision: str | None = None,
+                 card: dict[str, Any] | None = None) -> dict[str, Any]:
     """Whether a model exists and whether it is older than the latest decision.
 
-    `latest_decision` (ISO time) lets `qualcode status` pass what it already knows;
-    without it the decisions are read from the store (this imports pandas)."""
+    `latest_decision` (ISO time) and `card` let `qualcode status` pass what it already
+    read; without the time the decisions are read from the store (this imports pandas)."""
     try:
-        card = read_card(ws)
+        card = card if card is not None else read_card(ws)
     except QualcodeError as exc:
         return {"model": True, "stale": None, "usable": False, "message": str(exc)}
     if card is None:
